@@ -1,0 +1,202 @@
+// The engine: organisations, workflow definitions and running instances over one database.
+//
+// Every operation that writes runs in one transaction and appends to the audit log in the same
+// transaction: it either happens completely, with its audit entries, or not at all. Operations check
+// the actor's rights from the definition (per role, form and field) before touching anything.
+//
+// Thread-safety: all methods may be called from any thread; they are serialised internally.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spegla/clock.h"
+#include "spegla/instance.h"
+#include "spegla/outcome.h"
+#include "spegla/value.h"
+#include "spegla/workflow_definition.h"
+#include "spegla/workflow_loader.h"
+
+namespace spegla {
+
+class Database;
+
+// Who acts. An operator is the person running the CLI on the server's own database file: they may
+// manage organisations and definitions, but form work and steps always need a named participant.
+struct Actor {
+  std::string username;
+  bool is_operator = false;
+
+  static Actor Operator() { return Actor{"operator", true}; }
+  static Actor User(std::string name) { return Actor{std::move(name), false}; }
+};
+
+struct Municipality {
+  std::int64_t id = 0;
+  std::string name;
+  std::string network;  // e.g. "KU8": municipalities that share observers and lärdomar
+};
+
+struct Unit {
+  std::int64_t id = 0;
+  std::int64_t municipality_id = 0;
+  std::string name;
+  std::string kind;  // "skola" or "forskola"
+};
+
+struct Team {
+  std::int64_t id = 0;
+  std::int64_t unit_id = 0;
+  std::string name;
+};
+
+struct User {
+  std::int64_t id = 0;
+  std::string username;
+  std::string display_name;
+  std::string email;
+  std::optional<std::int64_t> municipality_id;
+  std::string global_role;  // "administrator", "utvecklingsledare", "forvaltning", "personal"
+};
+
+struct DefinitionSummary {
+  std::string id;
+  int version = 0;
+  std::string title;
+  Timestamp installed_at{};
+  std::string installed_by;
+  bool latest = false;
+};
+
+struct InstallOutcome {
+  Problems problems;  // non-empty: nothing was installed
+  std::string id;
+  int version = 0;
+  bool already_installed = false;  // the same id, version and text were there already
+};
+
+struct FieldChange {
+  std::string field;
+  Value value;
+  std::optional<int> expected_version;  // the version the editor started from; a mismatch is a conflict
+};
+
+struct InstanceFilter {
+  std::optional<std::int64_t> municipality_id;
+  std::optional<std::int64_t> unit_id;
+  std::optional<std::string> workflow_id;
+  std::optional<std::string> status;
+  size_t limit = 1000;
+  size_t offset = 0;
+};
+
+class Engine {
+ public:
+  // Opens or creates the database at `path` and brings its schema up to date. `clock` must outlive the
+  // engine. Throws DatabaseError when the database cannot be used.
+  static std::unique_ptr<Engine> Open(const std::string& path, const Clock& clock);
+  ~Engine();
+
+  // --- organisations -------------------------------------------------------------------------------
+  Result<std::int64_t> CreateMunicipality(const Actor& actor, const std::string& name,
+                                          const std::string& network = "");
+  Result<std::int64_t> CreateUnit(const Actor& actor, std::int64_t municipality_id, const std::string& name,
+                                  const std::string& kind);
+  Result<std::int64_t> CreateTeam(const Actor& actor, std::int64_t unit_id, const std::string& name);
+  Result<std::int64_t> CreateUser(const Actor& actor, const User& user);
+  Result<Ok> AddToObserverPool(const Actor& actor, std::int64_t municipality_id, const std::string& username);
+  // Gives a user an organisation-wide role (scope="organisation") in every instance of the municipality.
+  Result<Ok> AssignOrganisationRole(const Actor& actor, std::int64_t municipality_id, const std::string& role,
+                                    const std::string& username);
+  std::vector<Municipality> Municipalities();
+  std::vector<Unit> Units(std::optional<std::int64_t> municipality_id = std::nullopt);
+  std::vector<Team> Teams(std::int64_t unit_id);
+  std::vector<User> Users();
+  std::vector<User> ObserverPool(std::int64_t municipality_id);
+  std::optional<User> FindUser(const std::string& username);
+
+  // --- definitions ---------------------------------------------------------------------------------
+  // Validates and stores a definition. A new id or a higher version is installed; the same version with
+  // the same text is accepted as already installed; the same version with other text is refused.
+  InstallOutcome InstallDefinition(const Actor& actor, const std::string& xml, const std::string& file,
+                                   const LoadOptions& options = {});
+  InstallOutcome InstallDefinitionFile(const Actor& actor, const std::string& path,
+                                       const LoadOptions& options = {});
+  std::vector<DefinitionSummary> Definitions();
+  // The given version, or the latest when none is given.
+  Result<DefinitionPtr> Definition(const std::string& id, std::optional<int> version = std::nullopt);
+
+  // --- instances -----------------------------------------------------------------------------------
+  // Starts an instance of the latest version of `workflow_id` for a unit; its first phase opens.
+  Result<std::int64_t> CreateInstance(const Actor& actor, const std::string& workflow_id, std::int64_t unit_id,
+                                      const std::string& title, std::optional<std::int64_t> team_id = {});
+  Result<Ok> AssignParticipant(const Actor& actor, std::int64_t instance, const std::string& role,
+                               const std::string& username);
+  Result<Ok> RemoveParticipant(const Actor& actor, std::int64_t instance, const std::string& role,
+                               const std::string& username);
+  // Writes several fields of one form (occurrence 0 unless the form repeats with its step) at once:
+  // all are written, or none. Returns the new version of each field changed.
+  Result<std::vector<int>> SetFields(const Actor& actor, std::int64_t instance, const std::string& form,
+                                     int occurrence, const std::vector<FieldChange>& changes);
+  // Adds the next occurrence of a repeating step (a visit day, a meeting); returns its number.
+  Result<int> AddOccurrence(const Actor& actor, std::int64_t instance, const std::string& step);
+  Result<Ok> SignOff(const Actor& actor, std::int64_t instance, const std::string& step);
+  // Completes an open step when every rule holds; otherwise refuses with every reason.
+  Result<Ok> CompleteStep(const Actor& actor, std::int64_t instance, const std::string& step);
+  // Sends an open step back to an earlier step the definition allows, with a reason.
+  Result<Ok> SendBack(const Actor& actor, std::int64_t instance, const std::string& from_step,
+                      const std::string& to_step, const std::string& reason);
+  // Opens a completed step again (and the steps after it), with a reason.
+  Result<Ok> Reopen(const Actor& actor, std::int64_t instance, const std::string& step, const std::string& reason);
+
+  Result<InstanceView> GetInstance(const Actor& viewer, std::int64_t instance);
+  Result<FormView> GetForm(const Actor& viewer, std::int64_t instance, const std::string& form, int occurrence = 0);
+  std::vector<InstanceSummary> ListInstances(const InstanceFilter& filter = {});
+  // Open steps across active instances; for a user, only those they can perform.
+  std::vector<Task> Tasks(std::optional<std::string> username = std::nullopt);
+  Result<std::vector<AuditEntry>> AuditLog(const Actor& viewer, std::int64_t instance);
+  std::vector<AuditEntry> GlobalAuditLog(size_t limit = 1000);
+
+  const Clock& clock() const { return clock_; }
+
+  struct Loaded;  // the stored state of one instance (internal, defined in src/engine_internal.h)
+
+ private:
+  Engine(std::unique_ptr<Database> db, const Clock& clock);
+
+  template <typename T, typename F>
+  Result<T> Write(F&& work);
+  template <typename T, typename F>
+  Result<T> Read(F&& work);
+
+  Result<DefinitionPtr> LoadDefinition(const std::string& id, std::optional<int> version);  // lock held
+  Result<Loaded> Load(std::int64_t instance);
+  std::vector<std::string> RolesOf(const Loaded& inst, const Actor& actor) const;
+  Rights RightsOn(const Loaded& inst, const std::vector<std::string>& roles, const Form& form,
+                  const Field& field) const;
+  bool FormLocked(const Loaded& inst, const Form& form, std::string* why) const;
+  void Audit(std::optional<std::int64_t> instance, const Actor& actor, const std::string& action,
+             const std::string& target, std::optional<std::string> old_value = {},
+             std::optional<std::string> new_value = {}, const std::string& detail = {});
+  void EnterPhase(Loaded& inst, const Actor& actor, const Phase& phase);
+  void ActivateReadySteps(Loaded& inst, const Actor& actor, const Phase& phase);
+  void AfterStepCompleted(Loaded& inst, const Actor& actor, const Step& step);
+  void RewindTo(Loaded& inst, const Actor& actor, const Step& target);
+  std::vector<Issue> CompletionProblems(const Loaded& inst, const Step& step) const;
+  InstanceView BuildView(const Loaded& inst) const;
+  Result<std::int64_t> UserId(const std::string& username);
+  void Touch(Loaded& inst);
+  std::string Now() const;
+
+  std::unique_ptr<Database> db_;
+  const Clock& clock_;
+  std::mutex mutex_;
+  std::map<std::pair<std::string, int>, DefinitionPtr> definitions_;  // cache of parsed versions
+};
+
+}  // namespace spegla

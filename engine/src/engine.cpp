@@ -1,0 +1,399 @@
+// The engine's façade: opening the database, organisations and workflow definitions.
+// Instance operations are in engine_instances.cpp, read models in engine_views.cpp.
+#include "spegla/engine.h"
+
+#include <set>
+
+#include "engine_internal.h"
+#include "spegla/schema.h"
+
+namespace spegla {
+namespace {
+
+const std::set<std::string> kGlobalRoles = {"administrator", "utvecklingsledare", "forvaltning", "personal"};
+
+bool IsUsername(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string Trimmed(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+std::optional<Timestamp> OptionalTimestamp(const Database::Row& row, size_t column) {
+  if (row.IsNull(column)) return std::nullopt;
+  return ParseTimestamp(row.Text(column));
+}
+
+std::unique_ptr<Engine> Engine::Open(const std::string& path, const Clock& clock) {
+  std::unique_ptr<Database> db = Database::Open(path);
+  Migrate(*db);
+  return std::unique_ptr<Engine>(new Engine(std::move(db), clock));
+}
+
+Engine::Engine(std::unique_ptr<Database> db, const Clock& clock) : db_(std::move(db)), clock_(clock) {}
+Engine::~Engine() = default;
+
+std::string Engine::Now() const { return FormatTimestamp(clock_.Now()); }
+
+void Engine::Audit(std::optional<std::int64_t> instance, const Actor& actor, const std::string& action,
+                   const std::string& target, std::optional<std::string> old_value,
+                   std::optional<std::string> new_value, const std::string& detail) {
+  auto optional_param = [](const std::optional<std::string>& s) -> Database::Param {
+    if (!s) return nullptr;
+    return *s;
+  };
+  db_->Execute(
+      "INSERT INTO audit_log (instance_id, at, actor, action, target, old_value, new_value, detail) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {instance ? Database::Param{*instance} : Database::Param{nullptr}, Now(), actor.username, action, target,
+       optional_param(old_value), optional_param(new_value), detail});
+}
+
+Result<std::int64_t> Engine::UserId(const std::string& username) {
+  std::vector<Database::Row> rows = db_->Query("SELECT id FROM users WHERE username = ?", {username});
+  if (rows.empty()) return Error::Of(ErrorCode::kNotFound, "Det finns ingen användare ”" + username + "”.");
+  return rows[0].Int(0);
+}
+
+// --- organisations ----------------------------------------------------------------------------------
+
+namespace {
+
+// Organisation management belongs to administrators (and the operator at the server's console).
+std::optional<Error> RequireAdministrator(Database& db, const Actor& actor, bool allow_coordinator = false) {
+  if (actor.is_operator) return std::nullopt;
+  std::vector<Database::Row> rows = db.Query("SELECT global_role FROM users WHERE username = ?", {actor.username});
+  if (!rows.empty()) {
+    std::string role = rows[0].Text(0);
+    if (role == "administrator" || (allow_coordinator && role == "utvecklingsledare")) return std::nullopt;
+  }
+  return Error::Of(ErrorCode::kForbidden, "Bara en administratör får göra detta.");
+}
+
+}  // namespace
+
+Result<std::int64_t> Engine::CreateMunicipality(const Actor& actor, const std::string& raw_name,
+                                                const std::string& network) {
+  return Write<std::int64_t>([&]() -> Result<std::int64_t> {
+    if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
+    std::string name = Trimmed(raw_name);
+    if (name.empty()) return Error::Of(ErrorCode::kInvalid, "Kommunen behöver ett namn.", "name");
+    if (!db_->Query("SELECT id FROM municipalities WHERE name = ?", {name}).empty()) {
+      return Error::Of(ErrorCode::kConflict, "Kommunen ”" + name + "” finns redan.", "name");
+    }
+    std::int64_t id = db_->Insert("INSERT INTO municipalities (name, network, created_at) VALUES (?, ?, ?)",
+                                  {name, Trimmed(network), Now()});
+    Audit(std::nullopt, actor, "municipality.create", "municipality:" + std::to_string(id), std::nullopt, name);
+    return id;
+  });
+}
+
+Result<std::int64_t> Engine::CreateUnit(const Actor& actor, std::int64_t municipality_id, const std::string& raw_name,
+                                        const std::string& kind) {
+  return Write<std::int64_t>([&]() -> Result<std::int64_t> {
+    if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
+    std::string name = Trimmed(raw_name);
+    std::vector<Issue> issues;
+    if (name.empty()) issues.push_back({"name", "Enheten behöver ett namn."});
+    if (kind != "skola" && kind != "forskola") issues.push_back({"kind", "Typ ska vara ”skola” eller ”forskola”."});
+    if (!issues.empty()) return Error{ErrorCode::kInvalid, issues};
+    if (db_->Query("SELECT id FROM municipalities WHERE id = ?", {municipality_id}).empty()) {
+      return Error::Of(ErrorCode::kNotFound, "Det finns ingen kommun med id " + std::to_string(municipality_id) + ".");
+    }
+    if (!db_->Query("SELECT id FROM units WHERE municipality_id = ? AND name = ?", {municipality_id, name}).empty()) {
+      return Error::Of(ErrorCode::kConflict, "Enheten ”" + name + "” finns redan i kommunen.", "name");
+    }
+    std::int64_t id = db_->Insert("INSERT INTO units (municipality_id, name, kind) VALUES (?, ?, ?)",
+                                  {municipality_id, name, kind});
+    Audit(std::nullopt, actor, "unit.create", "unit:" + std::to_string(id), std::nullopt, name);
+    return id;
+  });
+}
+
+Result<std::int64_t> Engine::CreateTeam(const Actor& actor, std::int64_t unit_id, const std::string& raw_name) {
+  return Write<std::int64_t>([&]() -> Result<std::int64_t> {
+    if (auto denied = RequireAdministrator(*db_, actor, true)) return *denied;
+    std::string name = Trimmed(raw_name);
+    if (name.empty()) return Error::Of(ErrorCode::kInvalid, "Arbetslaget behöver ett namn.", "name");
+    if (db_->Query("SELECT id FROM units WHERE id = ?", {unit_id}).empty()) {
+      return Error::Of(ErrorCode::kNotFound, "Det finns ingen enhet med id " + std::to_string(unit_id) + ".");
+    }
+    if (!db_->Query("SELECT id FROM teams WHERE unit_id = ? AND name = ?", {unit_id, name}).empty()) {
+      return Error::Of(ErrorCode::kConflict, "Arbetslaget ”" + name + "” finns redan.", "name");
+    }
+    std::int64_t id = db_->Insert("INSERT INTO teams (unit_id, name) VALUES (?, ?)", {unit_id, name});
+    Audit(std::nullopt, actor, "team.create", "team:" + std::to_string(id), std::nullopt, name);
+    return id;
+  });
+}
+
+Result<std::int64_t> Engine::CreateUser(const Actor& actor, const User& user) {
+  return Write<std::int64_t>([&]() -> Result<std::int64_t> {
+    if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
+    std::vector<Issue> issues;
+    if (!IsUsername(user.username)) {
+      issues.push_back({"username", "Användarnamnet får bara innehålla a–z, 0–9, punkt, bindestreck och understreck."});
+    }
+    if (Trimmed(user.display_name).empty()) issues.push_back({"display_name", "Namn saknas."});
+    std::string role = user.global_role.empty() ? "personal" : user.global_role;
+    if (!kGlobalRoles.count(role)) {
+      issues.push_back({"global_role", "Okänd roll ”" + role +
+                                           "” (administrator, utvecklingsledare, forvaltning eller personal)."});
+    }
+    if (!issues.empty()) return Error{ErrorCode::kInvalid, issues};
+    if (!db_->Query("SELECT id FROM users WHERE username = ?", {user.username}).empty()) {
+      return Error::Of(ErrorCode::kConflict, "Användarnamnet ”" + user.username + "” är upptaget.", "username");
+    }
+    if (user.municipality_id &&
+        db_->Query("SELECT id FROM municipalities WHERE id = ?", {*user.municipality_id}).empty()) {
+      return Error::Of(ErrorCode::kNotFound, "Det finns ingen kommun med id " + std::to_string(*user.municipality_id) + ".");
+    }
+    std::int64_t id = db_->Insert(
+        "INSERT INTO users (username, display_name, email, municipality_id, global_role, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        {user.username, Trimmed(user.display_name), Trimmed(user.email),
+         user.municipality_id ? Database::Param{*user.municipality_id} : Database::Param{nullptr}, role, Now()});
+    Audit(std::nullopt, actor, "user.create", "user:" + user.username, std::nullopt, user.display_name);
+    return id;
+  });
+}
+
+Result<Ok> Engine::AddToObserverPool(const Actor& actor, std::int64_t municipality_id, const std::string& username) {
+  return Write<Ok>([&]() -> Result<Ok> {
+    if (auto denied = RequireAdministrator(*db_, actor, true)) return *denied;
+    Result<std::int64_t> user = UserId(username);
+    if (!user) return user.error();
+    if (db_->Query("SELECT id FROM municipalities WHERE id = ?", {municipality_id}).empty()) {
+      return Error::Of(ErrorCode::kNotFound, "Det finns ingen kommun med id " + std::to_string(municipality_id) + ".");
+    }
+    if (!db_->Query("SELECT 1 FROM observer_pool WHERE municipality_id = ? AND user_id = ?",
+                    {municipality_id, user.value()})
+             .empty()) {
+      return Ok{};
+    }
+    db_->Execute("INSERT INTO observer_pool (municipality_id, user_id) VALUES (?, ?)", {municipality_id, user.value()});
+    Audit(std::nullopt, actor, "pool.add", "municipality:" + std::to_string(municipality_id), std::nullopt, username);
+    return Ok{};
+  });
+}
+
+Result<Ok> Engine::AssignOrganisationRole(const Actor& actor, std::int64_t municipality_id, const std::string& role,
+                                          const std::string& username) {
+  return Write<Ok>([&]() -> Result<Ok> {
+    if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
+    Result<std::int64_t> user = UserId(username);
+    if (!user) return user.error();
+    if (db_->Query("SELECT id FROM municipalities WHERE id = ?", {municipality_id}).empty()) {
+      return Error::Of(ErrorCode::kNotFound, "Det finns ingen kommun med id " + std::to_string(municipality_id) + ".");
+    }
+    if (role.empty()) return Error::Of(ErrorCode::kInvalid, "Roll saknas.", "role");
+    if (!db_->Query("SELECT 1 FROM organisation_roles WHERE municipality_id = ? AND role_id = ? AND user_id = ?",
+                    {municipality_id, role, user.value()})
+             .empty()) {
+      return Ok{};
+    }
+    db_->Execute("INSERT INTO organisation_roles (municipality_id, role_id, user_id) VALUES (?, ?, ?)",
+                 {municipality_id, role, user.value()});
+    Audit(std::nullopt, actor, "organisation_role.assign", "municipality:" + std::to_string(municipality_id),
+          std::nullopt, role + ": " + username);
+    return Ok{};
+  });
+}
+
+std::vector<Municipality> Engine::Municipalities() {
+  std::lock_guard lock(mutex_);
+  std::vector<Municipality> out;
+  for (const Database::Row& r : db_->Query("SELECT id, name, network FROM municipalities ORDER BY name")) {
+    out.push_back(Municipality{r.Int(0), r.Text(1), r.Text(2)});
+  }
+  return out;
+}
+
+std::vector<Unit> Engine::Units(std::optional<std::int64_t> municipality_id) {
+  std::lock_guard lock(mutex_);
+  std::vector<Unit> out;
+  std::vector<Database::Row> rows =
+      municipality_id ? db_->Query("SELECT id, municipality_id, name, kind FROM units WHERE municipality_id = ? "
+                                   "ORDER BY name",
+                                   {*municipality_id})
+                      : db_->Query("SELECT id, municipality_id, name, kind FROM units ORDER BY municipality_id, name");
+  for (const Database::Row& r : rows) out.push_back(Unit{r.Int(0), r.Int(1), r.Text(2), r.Text(3)});
+  return out;
+}
+
+std::vector<Team> Engine::Teams(std::int64_t unit_id) {
+  std::lock_guard lock(mutex_);
+  std::vector<Team> out;
+  for (const Database::Row& r : db_->Query("SELECT id, unit_id, name FROM teams WHERE unit_id = ? ORDER BY name",
+                                           {unit_id})) {
+    out.push_back(Team{r.Int(0), r.Int(1), r.Text(2)});
+  }
+  return out;
+}
+
+namespace {
+
+User UserFromRow(const Database::Row& r) {
+  User u;
+  u.id = r.Int(0);
+  u.username = r.Text(1);
+  u.display_name = r.Text(2);
+  u.email = r.Text(3);
+  if (!r.IsNull(4)) u.municipality_id = r.Int(4);
+  u.global_role = r.Text(5);
+  return u;
+}
+
+constexpr const char* kUserColumns = "u.id, u.username, u.display_name, u.email, u.municipality_id, u.global_role";
+
+}  // namespace
+
+std::vector<User> Engine::Users() {
+  std::lock_guard lock(mutex_);
+  std::vector<User> out;
+  for (const Database::Row& r : db_->Query(std::string("SELECT ") + kUserColumns + " FROM users u ORDER BY u.username")) {
+    out.push_back(UserFromRow(r));
+  }
+  return out;
+}
+
+std::vector<User> Engine::ObserverPool(std::int64_t municipality_id) {
+  std::lock_guard lock(mutex_);
+  std::vector<User> out;
+  for (const Database::Row& r :
+       db_->Query(std::string("SELECT ") + kUserColumns +
+                      " FROM users u JOIN observer_pool p ON p.user_id = u.id WHERE p.municipality_id = ? "
+                      "ORDER BY u.username",
+                  {municipality_id})) {
+    out.push_back(UserFromRow(r));
+  }
+  return out;
+}
+
+std::optional<User> Engine::FindUser(const std::string& username) {
+  std::lock_guard lock(mutex_);
+  std::vector<Database::Row> rows =
+      db_->Query(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.username = ?", {username});
+  if (rows.empty()) return std::nullopt;
+  return UserFromRow(rows[0]);
+}
+
+// --- definitions ------------------------------------------------------------------------------------
+
+InstallOutcome Engine::InstallDefinitionFile(const Actor& actor, const std::string& path, const LoadOptions& options) {
+  LoadResult loaded = LoadWorkflowFromFile(path, options);
+  if (!loaded.ok()) return InstallOutcome{loaded.problems, {}, 0, false};
+  return InstallDefinition(actor, loaded.definition->xml, path, options);
+}
+
+InstallOutcome Engine::InstallDefinition(const Actor& actor, const std::string& xml, const std::string& file,
+                                         const LoadOptions& options) {
+  InstallOutcome outcome;
+  LoadResult loaded = LoadWorkflowFromText(xml, file, options);
+  if (!loaded.ok()) {
+    outcome.problems = std::move(loaded.problems);
+    return outcome;
+  }
+  const WorkflowDefinition& def = *loaded.definition;
+  outcome.id = def.id;
+  outcome.version = def.version;
+  Result<Ok> written = Write<Ok>([&]() -> Result<Ok> {
+    if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
+    std::vector<Database::Row> latest =
+        db_->Query("SELECT MAX(version) FROM workflow_definitions WHERE workflow_id = ?", {def.id});
+    std::vector<Database::Row> same = db_->Query(
+        "SELECT xml FROM workflow_definitions WHERE workflow_id = ? AND version = ?", {def.id, std::int64_t{def.version}});
+    if (!same.empty()) {
+      if (same[0].Text(0) == xml) {
+        outcome.already_installed = true;
+        return Ok{};
+      }
+      return Error::Of(ErrorCode::kConflict, "version " + std::to_string(def.version) + " of '" + def.id +
+                                                 "' is already installed with other content; raise the version");
+    }
+    if (!latest.empty() && !latest[0].IsNull(0) && latest[0].Int(0) > def.version) {
+      return Error::Of(ErrorCode::kConflict, "'" + def.id + "' already has version " + latest[0].Text(0) +
+                                                 "; a new upload needs a higher version than that");
+    }
+    db_->Execute(
+        "INSERT INTO workflow_definitions (workflow_id, version, title, xml, installed_at, installed_by) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        {def.id, std::int64_t{def.version}, def.title, xml, Now(), actor.username});
+    Audit(std::nullopt, actor, "definition.install", def.id, std::nullopt, "version " + std::to_string(def.version));
+    return Ok{};
+  });
+  if (!written) {
+    for (const Issue& issue : written.error().issues) {
+      outcome.problems.push_back(Problem{SourceLocation{file, 0, 0}, issue.message});
+    }
+    return outcome;
+  }
+  std::lock_guard lock(mutex_);
+  definitions_[{def.id, def.version}] = loaded.definition;
+  return outcome;
+}
+
+std::vector<DefinitionSummary> Engine::Definitions() {
+  std::lock_guard lock(mutex_);
+  std::vector<DefinitionSummary> out;
+  std::map<std::string, int> latest;
+  std::vector<Database::Row> rows = db_->Query(
+      "SELECT workflow_id, version, title, installed_at, installed_by FROM workflow_definitions "
+      "ORDER BY workflow_id, version");
+  for (const Database::Row& r : rows) latest[r.Text(0)] = static_cast<int>(r.Int(1));
+  for (const Database::Row& r : rows) {
+    DefinitionSummary s;
+    s.id = r.Text(0);
+    s.version = static_cast<int>(r.Int(1));
+    s.title = r.Text(2);
+    s.installed_at = ParseTimestamp(r.Text(3)).value_or(Timestamp{});
+    s.installed_by = r.Text(4);
+    s.latest = latest[s.id] == s.version;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<DefinitionPtr> Engine::Definition(const std::string& id, std::optional<int> version) {
+  return Read<DefinitionPtr>([&] { return LoadDefinition(id, version); });
+}
+
+Result<DefinitionPtr> Engine::LoadDefinition(const std::string& id, std::optional<int> version) {
+  {
+    std::vector<Database::Row> rows =
+        version ? db_->Query("SELECT version, xml FROM workflow_definitions WHERE workflow_id = ? AND version = ?",
+                             {id, std::int64_t{*version}})
+                : db_->Query("SELECT version, xml FROM workflow_definitions WHERE workflow_id = ? "
+                             "ORDER BY version DESC LIMIT 1",
+                             {id});
+    if (rows.empty()) {
+      return Error::Of(ErrorCode::kNotFound, "Det finns ingen processdefinition ”" + id + "”" +
+                                                 (version ? " version " + std::to_string(*version) : "") + ".");
+    }
+    int found = static_cast<int>(rows[0].Int(0));
+    auto cached = definitions_.find({id, found});
+    if (cached != definitions_.end()) return cached->second;
+    // Stored definitions were fully checked when installed; templates are checked by the plugins.
+    LoadOptions options;
+    options.check_templates = false;
+    LoadResult loaded = LoadWorkflowFromText(rows[0].Text(1), id + ".xml", options);
+    if (!loaded.ok()) {
+      return Error::Of(ErrorCode::kInternal, "the stored definition " + id + " v" + std::to_string(found) +
+                                                 " no longer loads: " + loaded.problems.front().Format());
+    }
+    definitions_[{id, found}] = loaded.definition;
+    return loaded.definition;
+  }
+}
+
+}  // namespace spegla

@@ -1,0 +1,128 @@
+// Internals shared by the engine's translation units: the loaded state of one instance and the
+// transaction wrappers. Not part of the public API.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "spegla/database.h"
+#include "spegla/engine.h"
+#include "spegla/expression.h"
+
+namespace spegla {
+
+struct StoredValue {
+  Value value;
+  int version = 0;
+  std::string author;
+  Timestamp updated{};
+};
+
+using ValueKey = std::tuple<std::string, int, std::string>;  // form, occurrence, field
+
+struct Engine::Loaded {
+  struct Person {
+    std::int64_t user_id = 0;
+    std::string username;
+    std::string display_name;
+    bool organisation_wide = false;
+  };
+  struct PhaseState {
+    State state = State::kPending;
+    std::optional<Timestamp> started, completed;
+    std::int64_t entered_seq = 0;
+  };
+  struct StepState {
+    State state = State::kPending;
+    std::optional<Timestamp> started, completed;
+    std::string completed_by;
+  };
+
+  std::int64_t id = 0;
+  std::int64_t municipality_id = 0;
+  std::int64_t seq = 0;
+  DefinitionPtr def;
+  InstanceSummary summary;
+  std::string created_by;
+  std::optional<Timestamp> completed_at;
+  std::map<std::string, std::vector<Person>> participants;  // role -> people, instance and organisation-wide
+  std::map<std::string, PhaseState> phases;
+  std::map<std::string, StepState> steps;
+  std::map<std::string, std::vector<Timestamp>> occurrences;         // step -> start of occurrence 1, 2, ...
+  std::map<std::string, std::map<std::string, std::string>> signoffs;  // step -> role -> username
+  std::map<ValueKey, StoredValue> values;
+
+  bool active() const { return summary.status == "active"; }
+  const Value* Find(const std::string& form, int occurrence, const std::string& field) const {
+    auto it = values.find(ValueKey{form, occurrence, field});
+    return it == values.end() ? nullptr : &it->second.value;
+  }
+  int OccurrenceCount(const std::string& step) const {
+    auto it = occurrences.find(step);
+    return it == occurrences.end() ? 0 : static_cast<int>(it->second.size());
+  }
+};
+
+// Reads an instance's values for expressions. Bound to a form and occurrence, the form's own fields
+// are read from that occurrence (visible-if); otherwise fields of repeating forms are lists over occurrences.
+class InstanceContext final : public ExprContext {
+ public:
+  InstanceContext(const Engine::Loaded& inst, Date today, std::string bound_form = {}, int bound_occurrence = 0)
+      : inst_(inst), today_(today), bound_form_(std::move(bound_form)), bound_occurrence_(bound_occurrence) {}
+
+  ExprValue ValueOf(std::string_view canonical) const override;
+  int AssignedCount(std::string_view role) const override;
+  Date Today() const override { return today_; }
+
+ private:
+  const Engine::Loaded& inst_;
+  Date today_;
+  std::string bound_form_;
+  int bound_occurrence_;
+};
+
+// Thrown inside a transaction to roll it back when an operation refuses; never escapes the engine.
+struct RollbackSignal {};
+
+std::optional<Timestamp> OptionalTimestamp(const Database::Row& row, size_t column);
+State ParseState(const std::string& text);
+bool Holds(const Expression& e, const ExprContext& context);
+bool FieldVisible(const Engine::Loaded& inst, const Form& form, const Field& field, int occurrence, Date today);
+std::string FieldPath(const std::string& form, int occurrence, const std::string& field);
+
+}  // namespace spegla
+
+namespace spegla {
+
+// Runs `work` in one write transaction under the engine's lock. A failed Result rolls back everything
+// the work did; a database failure is reported as an internal error with nothing written.
+template <typename T, typename F>
+Result<T> Engine::Write(F&& work) {
+  std::lock_guard lock(mutex_);
+  std::optional<Result<T>> out;
+  try {
+    db_->InTransaction([&] {
+      out.emplace(work());
+      if (!out->ok()) throw RollbackSignal{};
+    });
+  } catch (const RollbackSignal&) {
+  } catch (const DatabaseError& e) {
+    return Error::Of(ErrorCode::kInternal, std::string("Databasfel, inget sparades: ") + e.what());
+  }
+  return std::move(*out);
+}
+
+template <typename T, typename F>
+Result<T> Engine::Read(F&& work) {
+  std::lock_guard lock(mutex_);
+  try {
+    return work();
+  } catch (const DatabaseError& e) {
+    return Error::Of(ErrorCode::kInternal, std::string("Databasfel: ") + e.what());
+  }
+}
+
+}  // namespace spegla

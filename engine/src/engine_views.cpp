@@ -1,0 +1,406 @@
+// Read models: instance views with due dates and budgets, forms as a viewer may see them, task lists,
+// the audit log; and the expression context that reads an instance's values.
+#include <algorithm>
+
+#include "engine_internal.h"
+
+namespace spegla {
+namespace {
+
+std::vector<std::string> SplitDots(std::string_view text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t dot = text.find('.', start);
+    parts.emplace_back(text.substr(start, dot == std::string_view::npos ? dot : dot - start));
+    if (dot == std::string_view::npos) return parts;
+    start = dot + 1;
+  }
+}
+
+ExprValue::Scalar ScalarOf(const Value& v) {
+  if (auto* b = std::get_if<bool>(&v.data)) return *b;
+  if (auto* d = std::get_if<double>(&v.data)) return *d;
+  if (auto* s = std::get_if<std::string>(&v.data)) return *s;
+  if (auto* d = std::get_if<Date>(&v.data)) return *d;
+  return std::monostate{};
+}
+
+// A field's value as an expression value: scalars as themselves, multiple choice as a list of its
+// choices, a group as one element per row, a group column as the column's values over the rows.
+ExprValue ToExpr(const Value* v, const std::string& column) {
+  if (!v) return column.empty() ? ExprValue::Empty() : ExprValue::List({});
+  if (auto* items = std::get_if<std::vector<std::string>>(&v->data)) {
+    return ExprValue::List(std::vector<ExprValue::Scalar>(items->begin(), items->end()));
+  }
+  if (auto* rows = std::get_if<std::vector<Row>>(&v->data)) {
+    std::vector<ExprValue::Scalar> out;
+    for (const Row& row : *rows) {
+      if (column.empty()) {
+        out.emplace_back(std::string("rad"));
+      } else {
+        auto cell = row.find(column);
+        if (cell == row.end()) {
+          out.emplace_back(std::monostate{});
+        } else if (auto* many = std::get_if<std::vector<std::string>>(&cell->second.data)) {
+          for (const std::string& s : *many) out.emplace_back(s);
+        } else {
+          out.push_back(ScalarOf(cell->second));
+        }
+      }
+    }
+    return ExprValue::List(std::move(out));
+  }
+  if (!column.empty()) return ExprValue::List({});
+  return ExprValue::Of(ScalarOf(*v));
+}
+
+std::optional<Date> DateOfTime(const std::optional<Timestamp>& t) {
+  if (!t) return std::nullopt;
+  return DateOf(*t);
+}
+
+}  // namespace
+
+const char* ToString(State state) {
+  switch (state) {
+    case State::kPending: return "pending";
+    case State::kActive: return "active";
+    case State::kCompleted: return "completed";
+  }
+  return "?";
+}
+
+ExprValue InstanceContext::ValueOf(std::string_view canonical) const {
+  std::vector<std::string> parts = SplitDots(canonical);
+  if (parts.size() < 2) return ExprValue::Empty();
+  const std::string& form = parts[0];
+  const std::string& field = parts[1];
+  const std::string column = parts.size() > 2 ? parts[2] : std::string();
+  const Step* repeating = inst_.def->RepeatingStepOf(form);
+  if (!repeating || form == bound_form_) {
+    int occurrence = form == bound_form_ ? bound_occurrence_ : 0;
+    return ToExpr(inst_.Find(form, occurrence, field), column);
+  }
+  // A repeating form read from elsewhere: the values of every occurrence, as one list.
+  std::vector<ExprValue::Scalar> items;
+  for (int i = 1; i <= inst_.OccurrenceCount(repeating->id); ++i) {
+    ExprValue v = ToExpr(inst_.Find(form, i, field), column);
+    if (v.is_list) {
+      items.insert(items.end(), v.list.begin(), v.list.end());
+    } else {
+      items.push_back(v.scalar);
+    }
+  }
+  return ExprValue::List(std::move(items));
+}
+
+int InstanceContext::AssignedCount(std::string_view role) const {
+  auto it = inst_.participants.find(std::string(role));
+  return it == inst_.participants.end() ? 0 : static_cast<int>(it->second.size());
+}
+
+bool Holds(const Expression& e, const ExprContext& context) { return e.Evaluate(context).IsTrue(); }
+
+bool FieldVisible(const Engine::Loaded& inst, const Form& form, const Field& field, int occurrence, Date today) {
+  if (!field.visible_if) return true;
+  return Holds(*field.visible_if, InstanceContext(inst, today, form.id, occurrence));
+}
+
+InstanceView Engine::BuildView(const Loaded& inst) const {
+  InstanceView view;
+  view.summary = inst.summary;
+  view.definition = inst.def;
+  view.created_by = inst.created_by;
+  view.completed_at = inst.completed_at;
+  const Date today = clock_.Today();
+
+  auto phase_state = [&](const std::string& id) -> const Loaded::PhaseState* {
+    auto it = inst.phases.find(id);
+    return it == inst.phases.end() ? nullptr : &it->second;
+  };
+  auto step_state = [&](const std::string& id) -> const Loaded::StepState* {
+    auto it = inst.steps.find(id);
+    return it == inst.steps.end() ? nullptr : &it->second;
+  };
+
+  for (const Phase& phase : inst.def->phases) {
+    PhaseView pv;
+    pv.phase = &phase;
+    if (const Loaded::PhaseState* ps = phase_state(phase.id)) {
+      pv.state = ps->state;
+      pv.started = ps->started;
+      pv.completed = ps->completed;
+      if (ps->started && phase.max_duration) pv.due = DateOf(*ps->started).Plus(*phase.max_duration);
+    }
+    pv.overdue = pv.state == State::kActive && pv.due && *pv.due < today;
+    for (const Step& step : phase.steps) {
+      StepView sv;
+      sv.step = &step;
+      if (const Loaded::StepState* ss = step_state(step.id)) {
+        sv.state = ss->state;
+        sv.started = ss->started;
+        sv.completed = ss->completed;
+        sv.completed_by = ss->completed_by;
+      }
+      sv.occurrences = inst.OccurrenceCount(step.id);
+      if (auto it = inst.signoffs.find(step.id); it != inst.signoffs.end()) {
+        for (const auto& [role, user] : it->second) sv.signed_by_roles.push_back(role);
+      }
+      if (step.due) {
+        std::optional<Date> anchor;
+        const std::string& target = step.due->target;
+        switch (step.due->anchor) {
+          case DueRule::Anchor::kInstanceStart:
+            anchor = DateOf(inst.summary.created_at);
+            break;
+          case DueRule::Anchor::kPhaseStart:
+            if (const Loaded::PhaseState* ps = phase_state(target.empty() ? phase.id : target)) {
+              anchor = DateOfTime(ps->started);
+            }
+            break;
+          case DueRule::Anchor::kPhaseComplete:
+            if (const Loaded::PhaseState* ps = phase_state(target)) anchor = DateOfTime(ps->completed);
+            break;
+          case DueRule::Anchor::kStepComplete:
+            if (const Loaded::StepState* ss = step_state(target)) anchor = DateOfTime(ss->completed);
+            break;
+          case DueRule::Anchor::kField: {
+            std::vector<std::string> parts = SplitDots(target);
+            if (parts.size() == 2) {
+              if (const Value* v = inst.Find(parts[0], 0, parts[1])) {
+                if (auto* d = std::get_if<Date>(&v->data)) anchor = *d;
+              }
+            }
+            break;
+          }
+        }
+        if (anchor) sv.due = anchor->Plus(step.due->after);
+      }
+      if (step.repeat && step.repeat->every && sv.state == State::kActive) {
+        auto occ = inst.occurrences.find(step.id);
+        std::optional<Timestamp> base =
+            occ != inst.occurrences.end() && !occ->second.empty() ? std::optional(occ->second.back()) : sv.started;
+        if (base) sv.next_due = DateOf(*base).Plus(*step.repeat->every);
+      }
+      sv.overdue = sv.state == State::kActive &&
+                   ((sv.due && *sv.due < today) || (sv.next_due && *sv.next_due < today));
+      pv.steps.push_back(std::move(sv));
+    }
+    view.phases.push_back(std::move(pv));
+  }
+  for (const Role& role : inst.def->roles) {
+    auto it = inst.participants.find(role.id);
+    if (it == inst.participants.end()) continue;
+    for (const Loaded::Person& p : it->second) {
+      view.participants.push_back(ParticipantView{role.id, p.username, p.display_name, p.organisation_wide});
+    }
+  }
+  InstanceContext context(inst, today);
+  for (const Budget& budget : inst.def->budgets) {
+    ExprValue v = budget.sum.Evaluate(context);
+    view.budgets.push_back(
+        BudgetView{&budget, std::holds_alternative<double>(v.scalar) ? std::get<double>(v.scalar) : 0.0});
+  }
+  return view;
+}
+
+Result<InstanceView> Engine::GetInstance(const Actor&, std::int64_t instance) {
+  return Read<InstanceView>([&]() -> Result<InstanceView> {
+    Result<Loaded> inst = Load(instance);
+    if (!inst) return inst.error();
+    return BuildView(inst.value());
+  });
+}
+
+Result<FormView> Engine::GetForm(const Actor& viewer, std::int64_t instance, const std::string& form_id,
+                                 int occurrence) {
+  return Read<FormView>([&]() -> Result<FormView> {
+    Result<Loaded> loaded = Load(instance);
+    if (!loaded) return loaded.error();
+    const Loaded& inst = loaded.value();
+    const Form* form = inst.def->FindForm(form_id);
+    if (!form) return Error::Of(ErrorCode::kNotFound, "Processen har inget formulär ”" + form_id + "”.");
+    const Step* repeating = inst.def->RepeatingStepOf(form_id);
+    if (repeating ? (occurrence < 1 || occurrence > inst.OccurrenceCount(repeating->id)) : occurrence != 0) {
+      return Error::Of(ErrorCode::kNotFound, "Formuläret ”" + form->label + "” har inget tillfälle " +
+                                                 std::to_string(occurrence) + ".");
+    }
+    std::vector<std::string> roles = RolesOf(inst, viewer);
+    FormView view;
+    view.form = form;
+    view.occurrence = occurrence;
+    std::string why;
+    view.locked = FormLocked(inst, *form, &why);
+    const Date today = clock_.Today();
+    bool sees_anything = viewer.is_operator;
+    for (const Field& field : form->fields) {
+      Rights rights = viewer.is_operator ? Rights::kView : RightsOn(inst, roles, *form, field);
+      if (rights == Rights::kHidden) continue;
+      sees_anything = true;
+      FieldView fv;
+      fv.field = &field;
+      fv.rights = view.locked ? std::min(rights, Rights::kView) : rights;
+      fv.visible = FieldVisible(inst, *form, field, occurrence, today);
+      auto it = inst.values.find(ValueKey{form_id, occurrence, field.id});
+      if (it != inst.values.end()) {
+        fv.value = it->second.value;
+        fv.version = it->second.version;
+        fv.author = it->second.author;
+        fv.updated_at = it->second.updated;
+      }
+      view.fields.push_back(std::move(fv));
+    }
+    if (!sees_anything) {
+      return Error::Of(ErrorCode::kForbidden, "Du har inte rätt att se formuläret ”" + form->label + "”.");
+    }
+    return view;
+  });
+}
+
+std::vector<InstanceSummary> Engine::ListInstances(const InstanceFilter& filter) {
+  std::lock_guard lock(mutex_);
+  std::string sql =
+      "SELECT i.id, i.workflow_id, i.workflow_version, d.title, i.title, i.unit_id, u.name, m.name, i.status, "
+      "i.current_phase, i.created_at, i.updated_at FROM instances i "
+      "JOIN units u ON u.id = i.unit_id JOIN municipalities m ON m.id = u.municipality_id "
+      "JOIN workflow_definitions d ON d.workflow_id = i.workflow_id AND d.version = i.workflow_version WHERE 1 = 1";
+  std::vector<Database::Param> params;
+  if (filter.municipality_id) {
+    sql += " AND m.id = ?";
+    params.emplace_back(*filter.municipality_id);
+  }
+  if (filter.unit_id) {
+    sql += " AND i.unit_id = ?";
+    params.emplace_back(*filter.unit_id);
+  }
+  if (filter.workflow_id) {
+    sql += " AND i.workflow_id = ?";
+    params.emplace_back(*filter.workflow_id);
+  }
+  if (filter.status) {
+    sql += " AND i.status = ?";
+    params.emplace_back(*filter.status);
+  }
+  sql += " ORDER BY i.id LIMIT ? OFFSET ?";
+  params.emplace_back(static_cast<std::int64_t>(filter.limit));
+  params.emplace_back(static_cast<std::int64_t>(filter.offset));
+  std::vector<InstanceSummary> out;
+  for (const Database::Row& r : db_->Query(sql, params)) {
+    InstanceSummary s;
+    s.id = r.Int(0);
+    s.workflow_id = r.Text(1);
+    s.workflow_version = static_cast<int>(r.Int(2));
+    s.workflow_title = r.Text(3);
+    s.title = r.Text(4);
+    s.unit_id = r.Int(5);
+    s.unit = r.Text(6);
+    s.municipality = r.Text(7);
+    s.status = r.Text(8);
+    s.current_phase = r.Text(9);
+    s.created_at = ParseTimestamp(r.Text(10)).value_or(Timestamp{});
+    s.updated_at = ParseTimestamp(r.Text(11)).value_or(Timestamp{});
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<Task> Engine::Tasks(std::optional<std::string> username) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::int64_t> ids;
+  if (username) {
+    for (const Database::Row& r : db_->Query(
+             "SELECT DISTINCT i.id FROM instances i JOIN units u ON u.id = i.unit_id "
+             "LEFT JOIN participants p ON p.instance_id = i.id LEFT JOIN users pu ON pu.id = p.user_id "
+             "LEFT JOIN organisation_roles o ON o.municipality_id = u.municipality_id "
+             "LEFT JOIN users ou ON ou.id = o.user_id "
+             "WHERE i.status = 'active' AND (pu.username = ? OR ou.username = ?) ORDER BY i.id",
+             {*username, *username})) {
+      ids.push_back(r.Int(0));
+    }
+  } else {
+    for (const Database::Row& r : db_->Query("SELECT id FROM instances WHERE status = 'active' ORDER BY id")) {
+      ids.push_back(r.Int(0));
+    }
+  }
+  std::vector<Task> tasks;
+  for (std::int64_t id : ids) {
+    Result<Loaded> loaded = Load(id);
+    if (!loaded) continue;
+    const Loaded& inst = loaded.value();
+    std::vector<std::string> roles = username ? RolesOf(inst, Actor::User(*username)) : std::vector<std::string>{};
+    InstanceView view = BuildView(inst);
+    for (const PhaseView& pv : view.phases) {
+      for (const StepView& sv : pv.steps) {
+        if (sv.state != State::kActive) continue;
+        if (username && std::none_of(sv.step->performers.begin(), sv.step->performers.end(), [&](const std::string& r) {
+              return std::count(roles.begin(), roles.end(), r) > 0;
+            })) {
+          continue;
+        }
+        Task t;
+        t.instance_id = id;
+        t.instance_title = inst.summary.title;
+        t.unit = inst.summary.unit;
+        t.step_id = sv.step->id;
+        t.step_label = sv.step->label;
+        t.phase_label = pv.phase->label;
+        t.performers = sv.step->performers;
+        t.due = sv.due ? sv.due : sv.next_due;
+        t.overdue = sv.overdue;
+        tasks.push_back(std::move(t));
+      }
+    }
+  }
+  std::stable_sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) {
+    if (a.due.has_value() != b.due.has_value()) return a.due.has_value();
+    return a.due && b.due && *a.due < *b.due;
+  });
+  return tasks;
+}
+
+namespace {
+
+AuditEntry AuditFromRow(const Database::Row& r) {
+  AuditEntry e;
+  e.id = r.Int(0);
+  if (!r.IsNull(1)) e.instance_id = r.Int(1);
+  e.at = ParseTimestamp(r.Text(2)).value_or(Timestamp{});
+  e.actor = r.Text(3);
+  e.action = r.Text(4);
+  e.target = r.Text(5);
+  e.old_value = r.Optional(6);
+  e.new_value = r.Optional(7);
+  e.detail = r.Text(8);
+  return e;
+}
+
+constexpr const char* kAuditColumns = "id, instance_id, at, actor, action, target, old_value, new_value, detail";
+
+}  // namespace
+
+Result<std::vector<AuditEntry>> Engine::AuditLog(const Actor&, std::int64_t instance) {
+  return Read<std::vector<AuditEntry>>([&]() -> Result<std::vector<AuditEntry>> {
+    if (db_->Query("SELECT id FROM instances WHERE id = ?", {instance}).empty()) {
+      return Error::Of(ErrorCode::kNotFound, "Det finns ingen process med id " + std::to_string(instance) + ".");
+    }
+    std::vector<AuditEntry> out;
+    for (const Database::Row& r : db_->Query(
+             std::string("SELECT ") + kAuditColumns + " FROM audit_log WHERE instance_id = ? ORDER BY id", {instance})) {
+      out.push_back(AuditFromRow(r));
+    }
+    return out;
+  });
+}
+
+std::vector<AuditEntry> Engine::GlobalAuditLog(size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<AuditEntry> out;
+  for (const Database::Row& r : db_->Query(std::string("SELECT ") + kAuditColumns + " FROM audit_log ORDER BY id DESC LIMIT ?",
+                                           {static_cast<std::int64_t>(limit)})) {
+    out.push_back(AuditFromRow(r));
+  }
+  return out;
+}
+
+}  // namespace spegla

@@ -1,0 +1,123 @@
+#include "spegla/schema.h"
+
+#include <string>
+#include <vector>
+
+#include "spegla/clock.h"
+
+namespace spegla {
+namespace {
+
+struct Migration {
+  int version;
+  std::string description;
+  std::vector<std::string> statements;  // "{id}" stands for the dialect's auto-numbered key column
+};
+
+std::vector<Migration> Migrations(const Dialect& dialect) {
+  std::vector<Migration> out;
+  out.push_back(Migration{
+      1,
+      "organisations, users, definitions, instances, form values, audit log",
+      {
+          "CREATE TABLE municipalities (id {id}, name TEXT NOT NULL UNIQUE, network TEXT NOT NULL DEFAULT '', "
+          "created_at TEXT NOT NULL)",
+          "CREATE TABLE units (id {id}, municipality_id BIGINT NOT NULL REFERENCES municipalities(id), "
+          "name TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('skola', 'forskola')), "
+          "UNIQUE (municipality_id, name))",
+          "CREATE TABLE teams (id {id}, unit_id BIGINT NOT NULL REFERENCES units(id), name TEXT NOT NULL, "
+          "UNIQUE (unit_id, name))",
+          "CREATE TABLE users (id {id}, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, "
+          "email TEXT NOT NULL DEFAULT '', municipality_id BIGINT REFERENCES municipalities(id), "
+          "global_role TEXT NOT NULL DEFAULT 'personal', password_hash TEXT, created_at TEXT NOT NULL)",
+          "CREATE TABLE observer_pool (municipality_id BIGINT NOT NULL REFERENCES municipalities(id), "
+          "user_id BIGINT NOT NULL REFERENCES users(id), PRIMARY KEY (municipality_id, user_id))",
+          "CREATE TABLE organisation_roles (municipality_id BIGINT NOT NULL REFERENCES municipalities(id), "
+          "role_id TEXT NOT NULL, user_id BIGINT NOT NULL REFERENCES users(id), "
+          "PRIMARY KEY (municipality_id, role_id, user_id))",
+          "CREATE TABLE workflow_definitions (workflow_id TEXT NOT NULL, version INTEGER NOT NULL, "
+          "title TEXT NOT NULL, xml TEXT NOT NULL, installed_at TEXT NOT NULL, installed_by TEXT NOT NULL, "
+          "PRIMARY KEY (workflow_id, version))",
+          "CREATE TABLE instances (id {id}, workflow_id TEXT NOT NULL, workflow_version INTEGER NOT NULL, "
+          "unit_id BIGINT NOT NULL REFERENCES units(id), team_id BIGINT REFERENCES teams(id), "
+          "title TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('active', 'completed')), "
+          "current_phase TEXT, created_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_at TEXT NOT NULL, "
+          "completed_at TEXT, seq INTEGER NOT NULL DEFAULT 0, "
+          "FOREIGN KEY (workflow_id, workflow_version) REFERENCES workflow_definitions (workflow_id, version))",
+          "CREATE TABLE participants (instance_id BIGINT NOT NULL REFERENCES instances(id), "
+          "role_id TEXT NOT NULL, user_id BIGINT NOT NULL REFERENCES users(id), assigned_at TEXT NOT NULL, "
+          "assigned_by TEXT NOT NULL, PRIMARY KEY (instance_id, role_id, user_id))",
+          "CREATE TABLE phase_states (instance_id BIGINT NOT NULL REFERENCES instances(id), "
+          "phase_id TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'active', 'completed')), "
+          "started_at TEXT, completed_at TEXT, entered_seq INTEGER NOT NULL DEFAULT 0, "
+          "PRIMARY KEY (instance_id, phase_id))",
+          "CREATE TABLE step_states (instance_id BIGINT NOT NULL REFERENCES instances(id), "
+          "step_id TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'active', 'completed')), "
+          "started_at TEXT, completed_at TEXT, completed_by TEXT, PRIMARY KEY (instance_id, step_id))",
+          "CREATE TABLE occurrences (instance_id BIGINT NOT NULL REFERENCES instances(id), "
+          "step_id TEXT NOT NULL, occurrence INTEGER NOT NULL, started_at TEXT NOT NULL, "
+          "created_by TEXT NOT NULL, PRIMARY KEY (instance_id, step_id, occurrence))",
+          "CREATE TABLE signoffs (instance_id BIGINT NOT NULL REFERENCES instances(id), step_id TEXT NOT NULL, "
+          "role_id TEXT NOT NULL, user_id BIGINT NOT NULL REFERENCES users(id), signed_at TEXT NOT NULL, "
+          "PRIMARY KEY (instance_id, step_id, role_id))",
+          "CREATE TABLE field_values (instance_id BIGINT NOT NULL REFERENCES instances(id), "
+          "form_id TEXT NOT NULL, occurrence INTEGER NOT NULL DEFAULT 0, field_id TEXT NOT NULL, "
+          "value TEXT NOT NULL, version INTEGER NOT NULL, author TEXT NOT NULL, updated_at TEXT NOT NULL, "
+          "PRIMARY KEY (instance_id, form_id, occurrence, field_id))",
+          "CREATE TABLE audit_log (id {id}, instance_id BIGINT, at TEXT NOT NULL, actor TEXT NOT NULL, "
+          "action TEXT NOT NULL, target TEXT NOT NULL DEFAULT '', old_value TEXT, new_value TEXT, "
+          "detail TEXT NOT NULL DEFAULT '')",
+      }});
+  Migration second{2, "indexes for listings, and an append-only audit log", {
+      "CREATE INDEX instances_by_unit ON instances (unit_id, status)",
+      "CREATE INDEX instances_by_workflow ON instances (workflow_id, status)",
+      "CREATE INDEX audit_by_instance ON audit_log (instance_id, id)",
+      "CREATE INDEX participants_by_user ON participants (user_id)",
+  }};
+  for (const std::string& trigger : dialect.append_only_triggers) second.statements.push_back(trigger);
+  out.push_back(std::move(second));
+  return out;
+}
+
+std::string Expand(std::string sql, const Dialect& dialect) {
+  for (size_t at = sql.find("{id}"); at != std::string::npos; at = sql.find("{id}", at)) {
+    sql.replace(at, 4, dialect.id_column);
+  }
+  return sql;
+}
+
+void EnsureVersionTable(Database& db) {
+  db.Execute(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+      "applied_at TEXT NOT NULL)");
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return 2; }
+
+int SchemaVersion(Database& db) {
+  EnsureVersionTable(db);
+  std::vector<Database::Row> rows = db.Query("SELECT MAX(version) FROM schema_migrations");
+  return rows.empty() || rows[0].IsNull(0) ? 0 : static_cast<int>(rows[0].Int(0));
+}
+
+void Migrate(Database& db, int target) {
+  if (target < 0) target = LatestSchemaVersion();
+  int current = SchemaVersion(db);
+  if (current > LatestSchemaVersion()) {
+    throw DatabaseError("the database has schema version " + std::to_string(current) +
+                        ", newer than this Spegla understands (" + std::to_string(LatestSchemaVersion()) +
+                        "); upgrade Spegla");
+  }
+  for (const Migration& m : Migrations(db.dialect())) {
+    if (m.version <= current || m.version > target) continue;
+    db.InTransaction([&] {
+      for (const std::string& statement : m.statements) db.Execute(Expand(statement, db.dialect()));
+      db.Execute("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                 {std::int64_t{m.version}, m.description, FormatTimestamp(SystemClock().Now())});
+    });
+  }
+}
+
+}  // namespace spegla

@@ -1,0 +1,349 @@
+#include "spegla/value.h"
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <cmath>
+#include <regex>
+#include <set>
+
+#include "spegla/utf8.h"
+
+namespace spegla {
+namespace json = boost::json;
+namespace {
+
+std::string Quoted(const std::string& label) { return "”" + label + "”"; }
+
+// Number as a Swedish reader writes it: no trailing zeros, decimal comma.
+std::string FormatNumber(double n) {
+  if (std::floor(n) == n && std::fabs(n) < 1e15) return std::to_string(static_cast<long long>(n));
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  std::string out(buf, ec == std::errc() ? end : buf);
+  for (char& c : out) {
+    if (c == '.') c = ',';
+  }
+  return out;
+}
+
+// Text values keep tabs and line breaks (in long text) but no other control characters.
+std::optional<std::string> CleanText(const Field& field, std::string text, std::string* error) {
+  if (!IsValidUtf8(text)) {
+    *error = Quoted(field.label) + " innehåller ogiltiga tecken (inte UTF-8).";
+    return std::nullopt;
+  }
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u == '\r') continue;
+    if (u == '\n' && field.type != FieldType::kLongText) c = ' ';
+    if (u < 0x20 && u != '\n' && u != '\t') continue;
+    if (u == 0x7F) continue;
+    out += c;
+  }
+  if (CountCodePoints(out) > kMaxTextLength) {
+    *error = Quoted(field.label) + " är för lång (högst " + std::to_string(kMaxTextLength) + " tecken).";
+    return std::nullopt;
+  }
+  return out;
+}
+
+json::value ToJson(const Value& value) {
+  struct Visitor {
+    json::value operator()(std::monostate) const { return nullptr; }
+    json::value operator()(bool b) const { return b; }
+    json::value operator()(double d) const {
+      if (std::floor(d) == d && std::fabs(d) < 9e15) return static_cast<std::int64_t>(d);
+      return d;
+    }
+    json::value operator()(const std::string& s) const { return json::string(s); }
+    json::value operator()(const Date& d) const { return json::string(d.ToString()); }
+    json::value operator()(const std::vector<std::string>& items) const {
+      json::array a;
+      for (const std::string& s : items) a.emplace_back(json::string(s));
+      return a;
+    }
+    json::value operator()(const std::vector<Row>& rows) const {
+      json::array a;
+      for (const Row& row : rows) {
+        json::object o;
+        for (const auto& [column, cell] : row) o[column] = ToJson(cell);
+        a.push_back(std::move(o));
+      }
+      return a;
+    }
+  };
+  return std::visit(Visitor{}, value.data);
+}
+
+std::optional<Value> FromJson(const Field& field, const json::value& j, std::string* error) {
+  auto fail = [&](const std::string& what) -> std::optional<Value> {
+    *error = Quoted(field.label) + " ska vara " + what + ".";
+    return std::nullopt;
+  };
+  if (j.is_null()) return Value{};
+  switch (field.type) {
+    case FieldType::kText:
+    case FieldType::kLongText:
+    case FieldType::kPerson:
+    case FieldType::kChoice: {
+      if (!j.is_string()) return fail(field.type == FieldType::kChoice ? "ett av alternativen" : "text");
+      std::optional<std::string> text = CleanText(field, std::string(j.as_string()), error);
+      if (!text) return std::nullopt;
+      if (text->empty()) return Value{};
+      if (field.type == FieldType::kChoice && !field.HasOption(*text)) {
+        *error = Quoted(*text) + " är inte ett av alternativen för " + Quoted(field.label) + ".";
+        return std::nullopt;
+      }
+      return Value{std::move(*text)};
+    }
+    case FieldType::kNumber: {
+      double d;
+      if (j.is_int64()) {
+        d = static_cast<double>(j.as_int64());
+      } else if (j.is_uint64()) {
+        d = static_cast<double>(j.as_uint64());
+      } else if (j.is_double()) {
+        d = j.as_double();
+      } else {
+        return fail("ett tal");
+      }
+      if (!std::isfinite(d)) return fail("ett tal");
+      return Value{d};
+    }
+    case FieldType::kDate: {
+      if (!j.is_string()) return fail("ett datum (ÅÅÅÅ-MM-DD)");
+      if (j.as_string().empty()) return Value{};
+      std::optional<Date> d = Date::Parse(j.as_string());
+      if (!d) return fail("ett giltigt datum (ÅÅÅÅ-MM-DD)");
+      return Value{*d};
+    }
+    case FieldType::kYesNo:
+      if (!j.is_bool()) return fail("ja eller nej");
+      return Value{j.as_bool()};
+    case FieldType::kMultiChoice: {
+      if (!j.is_array()) return fail("en lista med alternativ");
+      std::vector<std::string> items;
+      std::set<std::string> seen;
+      for (const json::value& item : j.as_array()) {
+        if (!item.is_string()) return fail("en lista med alternativ");
+        std::string s(item.as_string());
+        if (!field.HasOption(s)) {
+          *error = Quoted(s) + " är inte ett av alternativen för " + Quoted(field.label) + ".";
+          return std::nullopt;
+        }
+        if (seen.insert(s).second) items.push_back(std::move(s));
+      }
+      if (items.empty()) return Value{};
+      return Value{std::move(items)};
+    }
+    case FieldType::kGroup: {
+      if (!j.is_array()) return fail("en tabell (en lista med rader)");
+      if (j.as_array().size() > kMaxGroupRows) {
+        *error = Quoted(field.label) + " har för många rader (högst " + std::to_string(kMaxGroupRows) + ").";
+        return std::nullopt;
+      }
+      std::vector<Row> rows;
+      for (const json::value& item : j.as_array()) {
+        if (!item.is_object()) return fail("en tabell där varje rad har kolumner");
+        Row row;
+        for (const auto& [key, cell] : item.as_object()) {
+          const Field* column = field.Column(key);
+          if (!column) {
+            *error = Quoted(field.label) + " har ingen kolumn " + Quoted(std::string(key)) + ".";
+            return std::nullopt;
+          }
+          std::optional<Value> v = FromJson(*column, cell, error);
+          if (!v) return std::nullopt;
+          if (!v->IsEmpty()) row[column->id] = std::move(*v);
+        }
+        rows.push_back(std::move(row));
+      }
+      if (rows.empty()) return Value{};
+      return Value{std::move(rows)};
+    }
+  }
+  return fail("ett giltigt värde");
+}
+
+std::string RangeMessage(const std::string& label, const std::string& min, const std::string& max,
+                         const std::string& unit) {
+  if (!min.empty() && !max.empty()) return label + " ska vara mellan " + min + " och " + max + unit + ".";
+  if (!min.empty()) return label + " ska vara minst " + min + unit + ".";
+  return label + " får vara högst " + max + unit + ".";
+}
+
+}  // namespace
+
+bool Value::IsEmpty() const {
+  if (std::holds_alternative<std::monostate>(data)) return true;
+  if (auto* s = std::get_if<std::string>(&data)) return s->empty();
+  if (auto* v = std::get_if<std::vector<std::string>>(&data)) return v->empty();
+  if (auto* r = std::get_if<std::vector<Row>>(&data)) return r->empty();
+  return false;
+}
+
+bool Value::operator==(const Value& other) const { return data == other.data; }
+
+std::string EncodeValue(const Value& value) { return json::serialize(ToJson(value)); }
+
+std::optional<Value> DecodeValue(const Field& field, std::string_view text, std::string* error) {
+  boost::system::error_code ec;
+  json::value j = json::parse(text, ec);
+  if (ec) {
+    *error = Quoted(field.label) + ": ogiltig JSON (" + ec.message() + ").";
+    return std::nullopt;
+  }
+  return FromJson(field, j, error);
+}
+
+std::optional<Value> ParseValueText(const Field& field, std::string_view text, std::string* error) {
+  if (text.empty()) return Value{};
+  switch (field.type) {
+    case FieldType::kNumber: {
+      std::string normalised(text);
+      for (char& c : normalised) {
+        if (c == ',') c = '.';
+      }
+      double d = 0;
+      auto [end, ec] = std::from_chars(normalised.data(), normalised.data() + normalised.size(), d);
+      if (ec != std::errc() || end != normalised.data() + normalised.size() || !std::isfinite(d)) {
+        *error = Quoted(field.label) + " ska vara ett tal, inte " + Quoted(std::string(text)) + ".";
+        return std::nullopt;
+      }
+      return Value{d};
+    }
+    case FieldType::kYesNo: {
+      static const std::set<std::string_view> kYes = {"ja", "j", "yes", "y", "true", "1"};
+      static const std::set<std::string_view> kNo = {"nej", "n", "no", "false", "0"};
+      if (kYes.count(text)) return Value{true};
+      if (kNo.count(text)) return Value{false};
+      *error = Quoted(field.label) + " ska vara ja eller nej, inte " + Quoted(std::string(text)) + ".";
+      return std::nullopt;
+    }
+    case FieldType::kMultiChoice: {
+      json::array items;
+      size_t start = 0;
+      while (start <= text.size()) {
+        size_t comma = text.find(',', start);
+        std::string_view item = text.substr(start, comma == std::string_view::npos ? comma : comma - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) items.emplace_back(json::string(item));
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+      }
+      return FromJson(field, items, error);
+    }
+    case FieldType::kGroup:
+      return DecodeValue(field, text, error);
+    default:
+      return FromJson(field, json::string(text), error);
+  }
+}
+
+std::string DisplayValue(const Value& value) {
+  struct Visitor {
+    std::string operator()(std::monostate) const { return ""; }
+    std::string operator()(bool b) const { return b ? "ja" : "nej"; }
+    std::string operator()(double d) const { return FormatNumber(d); }
+    std::string operator()(const std::string& s) const { return s; }
+    std::string operator()(const Date& d) const { return d.ToString(); }
+    std::string operator()(const std::vector<std::string>& items) const {
+      std::string out;
+      for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+      return out;
+    }
+    std::string operator()(const std::vector<Row>& rows) const {
+      return std::to_string(rows.size()) + (rows.size() == 1 ? " rad" : " rader");
+    }
+  };
+  return std::visit(Visitor{}, value.data);
+}
+
+std::string RequiredMessage(const Field& field) {
+  if (const Constraint* c = field.Find(Constraint::Kind::kRequired); c && !c->message.text.empty()) {
+    return c->message.text;
+  }
+  return Quoted(field.label) + " måste fyllas i.";
+}
+
+std::vector<std::string> CheckConstraints(const Field& field, const Value& value) {
+  std::vector<std::string> problems;
+  if (value.IsEmpty()) return problems;
+  const std::string label = Quoted(field.label);
+  for (const Constraint& c : field.constraints) {
+    std::string fallback;
+    switch (c.kind) {
+      case Constraint::Kind::kRequired:
+        continue;
+      case Constraint::Kind::kRange: {
+        std::string min, max;
+        if (auto* d = std::get_if<Date>(&value.data)) {
+          if ((c.min_date && *d < *c.min_date) || (c.max_date && *d > *c.max_date)) {
+            fallback = RangeMessage(label, c.min_date ? c.min_date->ToString() : "",
+                                    c.max_date ? c.max_date->ToString() : "", "");
+          }
+          break;
+        }
+        double n = 0;
+        std::string unit;
+        if (auto* num = std::get_if<double>(&value.data)) {
+          n = *num;
+        } else if (auto* rows = std::get_if<std::vector<Row>>(&value.data)) {
+          n = static_cast<double>(rows->size());
+          unit = " rader";
+        } else if (auto* items = std::get_if<std::vector<std::string>>(&value.data)) {
+          n = static_cast<double>(items->size());
+          unit = " val";
+        } else {
+          break;
+        }
+        if ((c.min_number && n < *c.min_number) || (c.max_number && n > *c.max_number)) {
+          fallback = RangeMessage(label, c.min_number ? FormatNumber(*c.min_number) : "",
+                                  c.max_number ? FormatNumber(*c.max_number) : "", unit);
+        }
+        break;
+      }
+      case Constraint::Kind::kLength: {
+        auto* s = std::get_if<std::string>(&value.data);
+        if (!s) break;
+        double n = static_cast<double>(CountCodePoints(*s));
+        if ((c.min_number && n < *c.min_number) || (c.max_number && n > *c.max_number)) {
+          fallback = RangeMessage(label + "s längd", c.min_number ? FormatNumber(*c.min_number) : "",
+                                  c.max_number ? FormatNumber(*c.max_number) : "", " tecken");
+        }
+        break;
+      }
+      case Constraint::Kind::kPattern: {
+        auto* s = std::get_if<std::string>(&value.data);
+        if (!s) break;
+        try {
+          // Patterns run only on single-line text values, which CleanText bounds in length.
+          if (!std::regex_match(*s, std::regex(c.pattern, std::regex::ECMAScript))) {
+            fallback = label + " har inte rätt form.";
+          }
+        } catch (const std::regex_error&) {
+          fallback = label + " kunde inte kontrolleras.";
+        }
+        break;
+      }
+    }
+    if (!fallback.empty()) problems.push_back(c.message.text.empty() ? fallback : c.message.text);
+  }
+  if (auto* rows = std::get_if<std::vector<Row>>(&value.data)) {
+    for (size_t i = 0; i < rows->size(); ++i) {
+      for (const auto& [column_id, cell] : (*rows)[i]) {
+        const Field* column = field.Column(column_id);
+        if (!column) continue;
+        for (std::string& p : CheckConstraints(*column, cell)) {
+          problems.push_back(label + " rad " + std::to_string(i + 1) + ": " + p);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+}  // namespace spegla
