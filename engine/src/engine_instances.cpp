@@ -225,7 +225,7 @@ void Engine::EnterPhase(Loaded& inst, const Actor& actor, const Phase& phase) {
     ClearSignoffs(*db_, inst, step.id);
   }
   inst.summary.current_phase = phase.id;
-  Audit(inst.id, actor, "phase.start", phase.id, std::nullopt, phase.label);
+  Audit(inst.id, actor, "phase.start", phase.id, "pending", "active", phase.label);
   ActivateReadySteps(inst, actor, phase);
 }
 
@@ -235,7 +235,7 @@ void Engine::ActivateReadySteps(Loaded& inst, const Actor& actor, const Phase& p
     s.state = State::kActive;
     s.started = clock_.Now();
     SaveStep(*db_, inst, step.id);
-    Audit(inst.id, actor, "step.open", step.id, std::nullopt, step.label);
+    Audit(inst.id, actor, "step.open", step.id, "pending", "active", step.label);
   };
   if (phase.flow == PhaseFlow::kSequence) {
     for (const Step& step : phase.steps) {
@@ -264,7 +264,7 @@ void Engine::AfterStepCompleted(Loaded& inst, const Actor& actor, const Step& st
   state.state = State::kCompleted;
   state.completed = clock_.Now();
   SavePhase(*db_, inst, phase.id);
-  Audit(inst.id, actor, "phase.complete", phase.id, std::nullopt, phase.label);
+  Audit(inst.id, actor, "phase.complete", phase.id, "active", "completed", phase.label);
 
   const Phase* next = nullptr;
   bool end = phase.final;
@@ -286,8 +286,8 @@ void Engine::AfterStepCompleted(Loaded& inst, const Actor& actor, const Step& st
       } else {
         next = inst.def->FindPhase(t.to);
       }
-      Audit(inst.id, actor, "transition", phase.id + " -> " + t.to, std::nullopt,
-            t.when ? t.when->source() : std::string());
+      Audit(inst.id, actor, "transition", phase.id + " -> " + t.to, std::nullopt, std::nullopt,
+            t.when ? "when " + t.when->source() : std::string());
       break;
     }
   }
@@ -349,7 +349,7 @@ void Engine::RewindTo(Loaded& inst, const Actor& actor, const Step& target) {
   ts.state = State::kActive;
   ts.started = clock_.Now();
   SaveStep(*db_, inst, target.id);
-  Audit(inst.id, actor, "step.open", target.id, std::nullopt, target.label);
+  Audit(inst.id, actor, "step.open", target.id, std::nullopt, "active", target.label);
   inst.summary.status = "active";
   inst.summary.current_phase = phase.id;
   inst.completed_at.reset();
@@ -546,17 +546,29 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
         continue;
       }
       for (std::string& message : CheckConstraints(*field, change.value)) invalid.push_back({path, std::move(message)});
-      if (field->type == FieldType::kPerson && !change.value.IsEmpty()) {
-        const std::string& who = std::get<std::string>(change.value.data);
-        if (db_->Query("SELECT 1 FROM users WHERE username = ?", {who}).empty()) {
-          invalid.push_back({path, "Det finns ingen användare " + Quoted(who) + "."});
-        } else if (!field->person_role.empty()) {
-          const auto& people = inst.participants[field->person_role];
-          bool member = std::any_of(people.begin(), people.end(), [&](const Loaded::Person& p) { return p.username == who; });
-          if (!member) {
-            const Role* role = inst.def->FindRole(field->person_role);
-            invalid.push_back({path, Quoted(who) + " har inte rollen " + Quoted(role ? role->label : field->person_role) +
-                                         " i processen."});
+      // A person is a user, and a participant in the field's role when it names one.
+      auto check_person = [&](const Field& person_field, const Value& value, const std::string& where) {
+        const std::string* who = std::get_if<std::string>(&value.data);
+        if (!who || who->empty()) return;
+        if (db_->Query("SELECT 1 FROM users WHERE username = ?", {*who}).empty()) {
+          invalid.push_back({where, "Det finns ingen användare " + Quoted(*who) + "."});
+        } else if (!person_field.person_role.empty()) {
+          const auto& people = inst.participants[person_field.person_role];
+          if (std::none_of(people.begin(), people.end(), [&](const Loaded::Person& p) { return p.username == *who; })) {
+            const Role* role = inst.def->FindRole(person_field.person_role);
+            invalid.push_back({where, Quoted(*who) + " har inte rollen " +
+                                          Quoted(role ? role->label : person_field.person_role) + " i processen."});
+          }
+        }
+      };
+      if (field->type == FieldType::kPerson) check_person(*field, change.value, path);
+      if (auto* rows = std::get_if<std::vector<Row>>(&change.value.data)) {
+        for (size_t i = 0; i < rows->size(); ++i) {
+          for (const auto& [column_id, cell] : (*rows)[i]) {
+            const Field* column = field->Column(column_id);
+            if (column && column->type == FieldType::kPerson) {
+              check_person(*column, cell, path + "[" + std::to_string(i + 1) + "]." + column_id);
+            }
           }
         }
       }

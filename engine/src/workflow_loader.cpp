@@ -136,6 +136,8 @@ struct PendingExpression {
   std::optional<ScalarType> expect;  // nullopt: any type
   bool allow_list = false;
   std::string what;         // "visible-if of field 'x'", for messages
+  size_t raw_start = std::string_view::npos;  // byte offset in the file where the expression text starts
+  bool raw_is_cdata = false;                  // written in <![CDATA[...]]>, where '&' is itself
 };
 
 class Loader {
@@ -166,7 +168,10 @@ class Loader {
     }
     for (pugi::xml_node node : doc_.children()) {
       if (node.type() == pugi::node_doctype) {
-        Error(AtNode(node), "a DOCTYPE is not allowed in a workflow definition");
+        // pugixml places the node at its content; report where "<!DOCTYPE" starts.
+        size_t start = xml_.rfind("<!DOCTYPE", static_cast<size_t>(std::max<ptrdiff_t>(node.offset_debug(), 0)));
+        Error(start == std::string_view::npos ? AtNode(node) : At(start),
+              "a DOCTYPE is not allowed in a workflow definition");
       }
     }
     pugi::xml_node root = doc_.document_element();
@@ -249,19 +254,26 @@ class Loader {
     return AtNode(node);
   }
 
-  SourceLocation AtText(pugi::xml_node node) const {
+  // The byte offset of the first non-blank character of an element's text (expressions often start on
+  // their own line), or npos when it has none.
+  size_t TextOffset(pugi::xml_node node, bool* cdata = nullptr) const {
     for (pugi::xml_node child : node.children()) {
       if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
         ptrdiff_t offset = child.offset_debug();
         if (offset >= 0) {
-          // Point at the first non-blank character: expressions often start on their own line.
           size_t i = static_cast<size_t>(offset);
           while (i < xml_.size() && IsSpace(xml_[i])) ++i;
-          return At(i);
+          if (cdata) *cdata = child.type() == pugi::node_cdata;
+          return i;
         }
       }
     }
-    return AtNode(node);
+    return std::string_view::npos;
+  }
+
+  SourceLocation AtText(pugi::xml_node node) const {
+    size_t offset = TextOffset(node);
+    return offset == std::string_view::npos ? AtNode(node) : At(offset);
   }
 
   void Error(SourceLocation where, std::string message) {
@@ -422,9 +434,12 @@ class Loader {
     if (attribute) {
       p.source = node.attribute(attribute).value();
       p.where = AtAttributeValue(node, attribute);
+      size_t name_at;
+      if (!FindAttribute(node, attribute, &name_at, &p.raw_start)) p.raw_start = std::string_view::npos;
     } else {
       p.source = node.child_value();
       p.where = AtText(node);
+      p.raw_start = TextOffset(node, &p.raw_is_cdata);
       size_t b = p.source.find_first_not_of(" \t\r\n");
       p.source = b == std::string::npos ? std::string() : p.source.substr(b);
     }
@@ -486,6 +501,7 @@ class Loader {
   void CheckOrder(pugi::xml_node node, std::initializer_list<std::string_view> order,
                   std::initializer_list<std::string_view> repeatable = {}) {
     size_t last_rank = 0;
+    std::string last_name;  // the element that set last_rank, named in the message
     std::set<std::string> seen;
     for (pugi::xml_node child : node.children()) {
       if (child.type() != pugi::node_element) continue;
@@ -500,10 +516,13 @@ class Loader {
       if (!may_repeat && !seen.insert(std::string(name)).second) {
         Error(AtNode(child), "<" + std::string(name) + "> may appear only once in <" + node.name() + ">");
       } else if (rank < last_rank) {
-        Error(AtNode(child), "<" + std::string(name) + "> must come before <" +
-                                 std::string(*(order.begin() + last_rank)) + "> in <" + node.name() + ">");
+        Error(AtNode(child), "<" + std::string(name) + "> must come before <" + last_name + "> in <" +
+                                 node.name() + ">");
       }
-      last_rank = std::max(last_rank, rank);
+      if (rank >= last_rank) {
+        last_rank = rank;
+        last_name = name;
+      }
     }
   }
 
@@ -1088,7 +1107,7 @@ class Loader {
       DefinitionScope scope(*def_, p.form);
       auto compiled = Expression::Compile(p.source, scope);
       if (auto* errors = std::get_if<std::vector<ExprError>>(&compiled)) {
-        for (const ExprError& e : *errors) Error(Shift(p.where, p.source, e.offset), p.what + ": " + e.message);
+        for (const ExprError& e : *errors) Error(Shift(p, e.offset), p.what + ": " + e.message);
         continue;
       }
       Expression& e = std::get<Expression>(compiled);
@@ -1107,18 +1126,34 @@ class Loader {
     }
   }
 
-  // The location of a byte offset inside an expression that starts at `start`.
-  SourceLocation Shift(SourceLocation start, const std::string& source, size_t offset) const {
-    offset = std::min(offset, source.size());
-    for (size_t i = 0; i < offset; ++i) {
-      if (source[i] == '\n') {
-        ++start.line;
-        start.column = 1;
-      } else if ((static_cast<unsigned char>(source[i]) & 0xC0) != 0x80) {
-        ++start.column;
+  // The location of a byte offset into an expression's text. The file may spell the text longer than it
+  // reads (an entity such as &lt; is one character, CR LF one line break), so walk the file's bytes.
+  SourceLocation Shift(const PendingExpression& p, size_t offset) const {
+    if (p.raw_start == std::string_view::npos) return p.where;
+    offset = std::min(offset, p.source.size());
+    size_t raw = p.raw_start;
+    for (size_t decoded = 0; decoded < offset && raw < xml_.size(); ++decoded) {
+      if (xml_[raw] == '\r' && raw + 1 < xml_.size() && xml_[raw + 1] == '\n') ++raw;
+      if (!p.raw_is_cdata && xml_[raw] == '&') {
+        size_t semicolon = xml_.find(';', raw);
+        if (semicolon != std::string_view::npos) {
+          decoded += EntityBytes(xml_.substr(raw, semicolon - raw + 1)) - 1;
+          raw = semicolon + 1;
+          continue;
+        }
       }
+      ++raw;
     }
-    return start;
+    return At(raw);
+  }
+
+  // How many bytes of text an entity reference such as "&lt;" or "&#xE5;" stands for.
+  static size_t EntityBytes(std::string_view entity) {
+    if (entity.size() < 4 || entity[1] != '#') return 1;
+    bool hex = entity[2] == 'x';
+    unsigned long code = 0;
+    std::from_chars(entity.data() + (hex ? 3 : 2), entity.data() + entity.size() - 1, code, hex ? 16 : 10);
+    return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
   }
 
   void CheckReferences() {
@@ -1224,9 +1259,15 @@ class Loader {
           edges[i].push_back(-1);
           continue;
         }
+        bool known = false;
         for (size_t j = 0; j < def_->phases.size(); ++j) {
-          if (def_->phases[j].id == t.to) edges[i].push_back(static_cast<int>(j));
+          if (def_->phases[j].id == t.to) {
+            edges[i].push_back(static_cast<int>(j));
+            known = true;
+          }
         }
+        // An undefined target is reported on its own; don't also call the phase a dead end.
+        if (!known) edges[i].push_back(-1);
       }
     }
     return edges;
@@ -1289,7 +1330,7 @@ class Loader {
       while (!todo.empty()) {
         size_t x = todo.back();
         todo.pop_back();
-        trapped.push_back(def_->phases[x].id);
+        trapped.push_back("'" + def_->phases[x].id + "'");
         reported[x] = true;
         for (int q : edges[x]) {
           if (q >= 0 && !seen[q]) {
@@ -1298,8 +1339,8 @@ class Loader {
           }
         }
       }
-      Error(phase.where, "phases " + Join(trapped, ", ") + " form a cycle with no way out: no transition from " +
-                             "them leads to the end of the process");
+      Error(phase.where, (trapped.size() == 1 ? "phase " : "phases ") + Join(trapped, ", ") +
+                             " form a cycle with no way out: no transition from them leads to the end of the process");
     }
     CheckAfterCycles();
   }

@@ -1,0 +1,72 @@
+// spegla demo: a database full of realistic synthetic work, and one process walked end to end.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "commands.h"
+#include "demo.h"
+#include "json_output.h"
+
+namespace spegla::cli {
+namespace {
+
+int Demo(Context& c) {
+  DemoOptions options;
+  if (auto n = c.args.Get("instances")) {
+    std::optional<long long> count = ParseCount(*n);
+    if (!count) return c.Usage("--instances must be a number");
+    options.instances = static_cast<size_t>(*count);
+  }
+  if (auto s = c.args.Get("seed")) {
+    std::optional<long long> seed = ParseCount(*s);
+    if (!seed) return c.Usage("--seed must be a number");
+    options.seed = static_cast<unsigned>(*seed);
+  }
+  options.workflows_dir = c.args.GetOr("workflows", (std::filesystem::path(c.env.share_dir) / "workflows").string());
+  std::unique_ptr<Engine> engine = c.OpenEngine();
+  if (!engine) return kExitFailure;
+
+  const bool show_progress = !c.json() && isatty(STDERR_FILENO);
+  auto progress = [&](size_t done, size_t total) {
+    if (!show_progress || total == 0) return;
+    const int width = 40;
+    int filled = static_cast<int>(width * done / total);
+    std::fprintf(stderr, "\r  instances [%s%s] %zu/%zu", std::string(static_cast<size_t>(filled), '#').c_str(),
+                 std::string(static_cast<size_t>(width - filled), '.').c_str(), done, total);
+    if (done == total) std::fprintf(stderr, "\n");
+  };
+  Result<DemoReport> report = FillDemo(*engine, options, progress);
+  if (!report) return c.Fail(report.error());
+  const DemoReport& r = report.value();
+  if (c.json()) {
+    c.out << DemoJson(r) << "\n";
+    return kExitOk;
+  }
+  c.out << "Demo database: " << c.db_path() << "\n";
+  for (const std::string& d : r.installed) c.out << "  workflow " << d << "\n";
+  c.out << "  " << r.municipalities << " municipalities, " << r.units << " units, " << r.users << " users, "
+        << r.instances << " instances\n  instances per phase:";
+  for (const auto& [phase, count] : r.instances_per_phase) c.out << " " << phase << "=" << count;
+  c.out << "\n";
+  if (r.walked_instance == 0) return kExitOk;
+
+  c.out << "\nOne process walked from application to completion, instance " << r.walked_instance << ":\n\n";
+  std::vector<std::string> show = {"instance", "show", std::to_string(r.walked_instance), "--db", c.db_path()};
+  std::vector<std::string> log = {"instance", "log", std::to_string(r.walked_instance), "--db", c.db_path()};
+  engine.reset();  // the commands below open the database themselves
+  int status = Run(show, c.out, c.err, c.env);
+  c.out << "\nAudit log:\n";
+  return status == kExitOk ? Run(log, c.out, c.err, c.env) : status;
+}
+
+}  // namespace
+
+void AddDemoCommands(std::vector<Command>& commands) {
+  commands.push_back(Command{"demo", "[--instances N] [--seed S] [--workflows DIR]",
+                             "fill the database with the bundled workflows, organisations, users and N synthetic "
+                             "instances, walk one process end to end and print its audit log",
+                             {}, {"instances", "seed", "workflows"}, 0, 0, Demo});
+}
+
+}  // namespace spegla::cli
