@@ -23,7 +23,8 @@ int Demo(Context& c) {
     if (!seed) return c.Usage("--seed must be a number");
     options.seed = static_cast<unsigned>(*seed);
   }
-  options.workflows_dir = c.args.GetOr("workflows", (std::filesystem::path(c.env.share_dir) / "workflows").string());
+  options.workflows_dir =
+      c.args.GetOr("workflows", (std::filesystem::path(c.env.share_dir) / "workflows").string());
   std::unique_ptr<Engine> engine = c.OpenEngine();
   if (!engine) return kExitFailure;
 
@@ -32,7 +33,8 @@ int Demo(Context& c) {
     if (!show_progress || total == 0) return;
     const int width = 40;
     int filled = static_cast<int>(width * done / total);
-    std::fprintf(stderr, "\r  instances [%s%s] %zu/%zu", std::string(static_cast<size_t>(filled), '#').c_str(),
+    std::fprintf(stderr, "\r  instances [%s%s] %zu/%zu",
+                 std::string(static_cast<size_t>(filled), '#').c_str(),
                  std::string(static_cast<size_t>(width - filled), '.').c_str(), done, total);
     if (done == total) std::fprintf(stderr, "\n");
   };
@@ -49,10 +51,12 @@ int Demo(Context& c) {
         << r.instances << " instances\n  instances per phase:";
   for (const auto& [phase, count] : r.instances_per_phase) c.out << " " << phase << "=" << count;
   c.out << "\n";
+  for (const std::string& w : r.warnings) c.out << "  note: " << w << "\n";
   if (r.walked_instance == 0) return kExitOk;
 
   c.out << "\nOne process walked from application to completion, instance " << r.walked_instance << ":\n\n";
-  std::vector<std::string> show = {"instance", "show", std::to_string(r.walked_instance), "--db", c.db_path()};
+  std::vector<std::string> show = {"instance", "show", std::to_string(r.walked_instance), "--db",
+                                   c.db_path()};
   std::vector<std::string> log = {"instance", "log", std::to_string(r.walked_instance), "--db", c.db_path()};
   engine.reset();  // the commands below open the database themselves
   int status = Run(show, c.out, c.err, c.env);
@@ -63,10 +67,16 @@ int Demo(Context& c) {
 }  // namespace
 
 void AddDemoCommands(std::vector<Command>& commands) {
-  commands.push_back(Command{"demo", "[--instances N] [--seed S] [--workflows DIR]",
-                             "fill the database with the bundled workflows, organisations, users and N synthetic "
-                             "instances, walk one process end to end and print its audit log",
-                             {}, {"instances", "seed", "workflows"}, 0, 0, Demo});
+  commands.push_back(
+      Command{"demo",
+              "[--instances N] [--seed S] [--workflows DIR]",
+              "fill the database with the bundled workflows, organisations, users and N synthetic "
+              "instances, walk one process end to end and print its audit log",
+              {},
+              {"instances", "seed", "workflows"},
+              0,
+              0,
+              Demo});
 }
 
 }  // namespace spegla::cli

@@ -36,7 +36,9 @@ std::string ProblemsJson(const std::vector<std::pair<std::string, Problems>>& pe
   for (const auto& [file, problems] : per_file) {
     json::array list;
     for (const Problem& p : problems) {
-      list.push_back({{"file", p.where.file}, {"line", p.where.line}, {"column", p.where.column},
+      list.push_back({{"file", p.where.file},
+                      {"line", p.where.line},
+                      {"column", p.where.column},
                       {"message", p.message}});
     }
     total += problems.size();
@@ -48,8 +50,11 @@ std::string ProblemsJson(const std::vector<std::pair<std::string, Problems>>& pe
 std::string DefinitionsJson(const std::vector<DefinitionSummary>& definitions) {
   json::array out;
   for (const DefinitionSummary& d : definitions) {
-    out.push_back({{"id", d.id}, {"version", d.version}, {"title", d.title},
-                   {"installed_at", FormatTimestamp(d.installed_at)}, {"installed_by", d.installed_by},
+    out.push_back({{"id", d.id},
+                   {"version", d.version},
+                   {"title", d.title},
+                   {"installed_at", FormatTimestamp(d.installed_at)},
+                   {"installed_by", d.installed_by},
                    {"latest", d.latest}});
   }
   return Text(out);
@@ -60,10 +65,14 @@ std::string InstallJson(const std::vector<InstallOutcome>& outcomes) {
   for (const InstallOutcome& o : outcomes) {
     json::array problems;
     for (const Problem& p : o.problems) {
-      problems.push_back({{"file", p.where.file}, {"line", p.where.line}, {"column", p.where.column},
+      problems.push_back({{"file", p.where.file},
+                          {"line", p.where.line},
+                          {"column", p.where.column},
                           {"message", p.message}});
     }
-    out.push_back({{"id", o.id}, {"version", o.version}, {"already_installed", o.already_installed},
+    out.push_back({{"id", o.id},
+                   {"version", o.version},
+                   {"already_installed", o.already_installed},
                    {"problems", std::move(problems)}});
   }
   return Text(out);
@@ -106,27 +115,44 @@ std::string InstanceJson(const InstanceView& view) {
       for (const std::string& r : s.signed_by_roles) signed_roles.emplace_back(json::string(r));
       json::array performers;
       for (const std::string& r : s.step->performers) performers.emplace_back(json::string(r));
-      steps.push_back({{"id", s.step->id}, {"label", s.step->label}, {"state", ToString(s.state)},
-                       {"performers", std::move(performers)}, {"started_at", Time(s.started)},
-                       {"completed_at", Time(s.completed)}, {"completed_by", s.completed_by},
-                       {"due", DateValue(s.due)}, {"next_due", DateValue(s.next_due)}, {"overdue", s.overdue},
-                       {"occurrences", s.occurrences}, {"signed_off_by_roles", std::move(signed_roles)}});
+      steps.push_back({{"id", s.step->id},
+                       {"label", s.step->label},
+                       {"state", ToString(s.state)},
+                       {"performers", std::move(performers)},
+                       {"started_at", Time(s.started)},
+                       {"completed_at", Time(s.completed)},
+                       {"completed_by", s.completed_by},
+                       {"due", DateValue(s.due)},
+                       {"next_due", DateValue(s.next_due)},
+                       {"overdue", s.overdue},
+                       {"occurrences", s.occurrences},
+                       {"signed_off_by_roles", std::move(signed_roles)}});
     }
-    phases.push_back({{"id", p.phase->id}, {"label", p.phase->label}, {"state", ToString(p.state)},
-                      {"started_at", Time(p.started)}, {"completed_at", Time(p.completed)},
-                      {"due", DateValue(p.due)}, {"overdue", p.overdue}, {"steps", std::move(steps)}});
+    phases.push_back({{"id", p.phase->id},
+                      {"label", p.phase->label},
+                      {"state", ToString(p.state)},
+                      {"started_at", Time(p.started)},
+                      {"completed_at", Time(p.completed)},
+                      {"due", DateValue(p.due)},
+                      {"overdue", p.overdue},
+                      {"steps", std::move(steps)}});
   }
   out["phases"] = std::move(phases);
   json::array participants;
   for (const ParticipantView& p : view.participants) {
-    participants.push_back({{"role", p.role}, {"username", p.username}, {"name", p.display_name},
+    participants.push_back({{"role", p.role},
+                            {"username", p.username},
+                            {"name", p.display_name},
                             {"organisation_wide", p.organisation_wide}});
   }
   out["participants"] = std::move(participants);
   json::array budgets;
   for (const BudgetView& b : view.budgets) {
-    budgets.push_back({{"id", b.budget->id}, {"label", b.budget->label}, {"unit", b.budget->unit},
-                       {"used", b.used}, {"max", b.budget->max}});
+    budgets.push_back({{"id", b.budget->id},
+                       {"label", b.budget->label},
+                       {"unit", b.budget->unit},
+                       {"used", b.used},
+                       {"max", b.budget->max}});
   }
   out["budgets"] = std::move(budgets);
   return Text(out);
@@ -135,13 +161,22 @@ std::string InstanceJson(const InstanceView& view) {
 std::string FormJson(const FormView& form) {
   json::array fields;
   for (const FieldView& f : form.fields) {
-    fields.push_back({{"id", f.field->id}, {"label", f.field->label}, {"type", ToString(f.field->type)},
-                      {"value", FieldValueJson(f.value)}, {"version", f.version}, {"author", f.author},
-                      {"updated_at", Time(f.updated_at)}, {"rights", ToString(f.rights)}, {"visible", f.visible},
+    fields.push_back({{"id", f.field->id},
+                      {"label", f.field->label},
+                      {"type", ToString(f.field->type)},
+                      {"value", FieldValueJson(f.value)},
+                      {"version", f.version},
+                      {"author", f.author},
+                      {"updated_at", Time(f.updated_at)},
+                      {"rights", ToString(f.rights)},
+                      {"visible", f.visible},
                       {"required", f.field->required()}});
   }
-  return Text(json::object{{"form", form.form->id}, {"label", form.form->label}, {"occurrence", form.occurrence},
-                           {"locked", form.locked}, {"fields", std::move(fields)}});
+  return Text(json::object{{"form", form.form->id},
+                           {"label", form.form->label},
+                           {"occurrence", form.occurrence},
+                           {"locked", form.locked},
+                           {"fields", std::move(fields)}});
 }
 
 std::string AuditJson(const std::vector<AuditEntry>& entries) {
@@ -165,26 +200,38 @@ std::string TasksJson(const std::vector<Task>& tasks) {
   for (const Task& t : tasks) {
     json::array performers;
     for (const std::string& r : t.performers) performers.emplace_back(json::string(r));
-    out.push_back({{"instance", t.instance_id}, {"instance_title", t.instance_title}, {"unit", t.unit},
-                   {"step", t.step_id}, {"step_label", t.step_label}, {"phase_label", t.phase_label},
-                   {"performers", std::move(performers)}, {"due", DateValue(t.due)}, {"overdue", t.overdue}});
+    out.push_back({{"instance", t.instance_id},
+                   {"instance_title", t.instance_title},
+                   {"unit", t.unit},
+                   {"step", t.step_id},
+                   {"step_label", t.step_label},
+                   {"phase_label", t.phase_label},
+                   {"performers", std::move(performers)},
+                   {"due", DateValue(t.due)},
+                   {"overdue", t.overdue}});
   }
   return Text(out);
 }
 
-std::string MunicipalitiesJson(const std::vector<Municipality>& municipalities, const std::vector<Unit>& units,
-                               const std::vector<User>& users) {
+std::string MunicipalitiesJson(const std::vector<Municipality>& municipalities,
+                               const std::vector<Unit>& units, const std::vector<User>& users) {
   json::array m, u, p;
-  for (const Municipality& x : municipalities) m.push_back({{"id", x.id}, {"name", x.name}, {"network", x.network}});
+  for (const Municipality& x : municipalities)
+    m.push_back({{"id", x.id}, {"name", x.name}, {"network", x.network}});
   for (const Unit& x : units) {
     u.push_back({{"id", x.id}, {"municipality_id", x.municipality_id}, {"name", x.name}, {"kind", x.kind}});
   }
   for (const User& x : users) {
-    p.push_back({{"id", x.id}, {"username", x.username}, {"name", x.display_name}, {"email", x.email},
-                 {"municipality_id", x.municipality_id ? json::value(*x.municipality_id) : json::value(nullptr)},
-                 {"global_role", x.global_role}});
+    p.push_back(
+        {{"id", x.id},
+         {"username", x.username},
+         {"name", x.display_name},
+         {"email", x.email},
+         {"municipality_id", x.municipality_id ? json::value(*x.municipality_id) : json::value(nullptr)},
+         {"global_role", x.global_role}});
   }
-  return Text(json::object{{"municipalities", std::move(m)}, {"units", std::move(u)}, {"users", std::move(p)}});
+  return Text(
+      json::object{{"municipalities", std::move(m)}, {"units", std::move(u)}, {"users", std::move(p)}});
 }
 
 std::string DemoJson(const DemoReport& report) {
@@ -192,13 +239,16 @@ std::string DemoJson(const DemoReport& report) {
   for (const std::string& s : report.installed) installed.emplace_back(json::string(s));
   json::object phases;
   for (const auto& [phase, count] : report.instances_per_phase) phases[phase] = count;
+  json::array warnings;
+  for (const std::string& w : report.warnings) warnings.emplace_back(json::string(w));
   return Text(json::object{{"installed", std::move(installed)},
                            {"municipalities", report.municipalities},
                            {"units", report.units},
                            {"users", report.users},
                            {"instances", report.instances},
                            {"instances_per_phase", std::move(phases)},
-                           {"walked_instance", report.walked_instance}});
+                           {"walked_instance", report.walked_instance},
+                           {"warnings", std::move(warnings)}});
 }
 
 std::string OkJson(const std::vector<std::pair<std::string, std::int64_t>>& numbers) {

@@ -21,8 +21,8 @@ std::string InstanceJson(const InstanceView& view);
 std::string FormJson(const FormView& form);
 std::string AuditJson(const std::vector<AuditEntry>& entries);
 std::string TasksJson(const std::vector<Task>& tasks);
-std::string MunicipalitiesJson(const std::vector<Municipality>& municipalities, const std::vector<Unit>& units,
-                               const std::vector<User>& users);
+std::string MunicipalitiesJson(const std::vector<Municipality>& municipalities,
+                               const std::vector<Unit>& units, const std::vector<User>& users);
 std::string DemoJson(const DemoReport& report);
 // {"ok": true, key: value...} for commands that only confirm.
 std::string OkJson(const std::vector<std::pair<std::string, std::int64_t>>& numbers = {});

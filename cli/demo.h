@@ -1,0 +1,55 @@
+// `spegla demo`: fills a database with realistic synthetic data so that the product can be shown and
+// load-tested without real personal data. Municipalities of the KU8 network (and Örebro), schools and
+// preschools, arbetslag, staff with Swedish names, observer pools, and instances of every bundled workflow
+// spread over all their phases, with plausible Swedish form values.
+//
+// Everything is drawn from one random generator seeded by DemoOptions::seed, so the same seed on an empty
+// database gives the same data (apart from timestamps).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "spegla/engine.h"
+#include "spegla/outcome.h"
+
+namespace spegla::cli {
+
+struct DemoOptions {
+  size_t instances = 50;
+  unsigned seed = 1;  // deterministic output for a given seed
+  std::string
+      workflows_dir;  // directory with the bundled *.xml workflows (templates dir = its sibling "templates")
+};
+
+struct DemoReport {
+  std::vector<std::string> installed;  // "id vN" per definition installed (or already there)
+  size_t municipalities = 0, units = 0, users = 0, instances = 0;
+  std::map<std::string, size_t> instances_per_phase;  // phase id (or "completed") -> count, across workflows
+  std::int64_t walked_instance = 0;  // an instance walked from creation to completion (0 if none)
+  // Instances that stopped before the step count drawn for them, with the engine's reasons: a workflow with
+  // a rule the generic filler cannot satisfy. Empty for the bundled workflows.
+  std::vector<std::string> warnings;
+};
+
+// Fills `engine` with every bundled workflow, municipalities, units (skola/förskola), arbetslag, users with
+// Swedish names, observer pools, organisation-wide roles, and `instances` instances spread over every phase
+// of every workflow (some completed). Also walks ONE instance of the first workflow from creation to
+// completion. `progress(done, total)` is called as instances are created (may be empty). Returns problems
+// as an Error. Running it again on the same database reuses the organisations and users it finds and adds
+// more instances.
+Result<DemoReport> FillDemo(Engine& engine, const DemoOptions& options,
+                            const std::function<void(size_t, size_t)>& progress);
+
+// Drives one instance forward by one step: fills the open step's forms with plausible values (acting as
+// users with edit rights), adds occurrences up to the repeat minimum, signs off, and completes it as a
+// performer. Returns false (with the engine's reasons in *why) when the step cannot be completed
+// generically, or when the instance is already completed.
+bool AdvanceOneStep(Engine& engine, std::int64_t instance, std::mt19937& rng, std::string* why);
+
+}  // namespace spegla::cli

@@ -1,0 +1,372 @@
+#include "demo.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "spegla/clock.h"
+#include "spegla/engine.h"
+#include "spegla/value.h"
+
+namespace spegla::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::sys_days;
+using namespace std::chrono_literals;
+
+const Timestamp kStart = sys_days{std::chrono::year{2026} / 9 / 14} + 9h;
+
+// A fresh SQLite database in its own temporary directory, removed afterwards.
+class TempDatabase {
+ public:
+  explicit TempDatabase(const std::string& name)
+      : dir_(fs::temp_directory_path() / ("spegla-demo-" + name + "-" + std::to_string(::getpid()))) {
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  ~TempDatabase() {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+  std::string path() const { return (dir_ / "spegla.db").string(); }
+
+ private:
+  fs::path dir_;
+};
+
+DemoOptions Options(size_t instances, unsigned seed = 1) {
+  DemoOptions options;
+  options.instances = instances;
+  options.seed = seed;
+  options.workflows_dir = SPEGLA_SOURCE_DIR "/workflows";
+  return options;
+}
+
+std::vector<InstanceSummary> AllInstances(Engine& engine) {
+  InstanceFilter filter;
+  filter.limit = 100'000;
+  return engine.ListInstances(filter);
+}
+
+// One demo of 30 instances, shared by the tests that only read it (filling is the slow part).
+struct SharedDemo {
+  TempDatabase database{"suite"};
+  ManualClock clock{kStart};
+  std::unique_ptr<Engine> engine = Engine::Open(database.path(), clock);
+  std::vector<std::pair<size_t, size_t>> progress;
+  double seconds = 0;
+  Result<DemoReport> result = Fill();
+
+  Result<DemoReport> Fill() {
+    auto started = std::chrono::steady_clock::now();
+    Result<DemoReport> filled = FillDemo(
+        *engine, Options(30), [this](size_t done, size_t total) { progress.emplace_back(done, total); });
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return filled;
+  }
+};
+
+class DemoTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { shared_ = new SharedDemo; }
+  static void TearDownTestSuite() {
+    delete shared_;
+    shared_ = nullptr;
+  }
+
+  void SetUp() override { ASSERT_TRUE(shared_->result.ok()) << shared_->result.error().Summary(); }
+  const DemoReport& report() const { return shared_->result.value(); }
+  Engine& engine() const { return *shared_->engine; }
+
+  static SharedDemo* shared_;
+};
+
+SharedDemo* DemoTest::shared_ = nullptr;
+
+TEST_F(DemoTest, ReportMatchesTheDatabase) {
+  RecordProperty("fill_seconds", std::to_string(shared_->seconds));
+  std::cout << "[ demo     ] 30 instances in " << shared_->seconds << " s\n";
+  EXPECT_EQ(report().instances, 30u);
+  EXPECT_TRUE(report().warnings.empty()) << report().warnings.front();
+  std::vector<InstanceSummary> instances = AllInstances(engine());
+  ASSERT_EQ(instances.size(), report().instances);
+
+  std::map<std::string, size_t> per_phase;
+  for (const InstanceSummary& s : instances) {
+    ++per_phase[s.status == "completed" ? "completed" : s.current_phase];
+  }
+  EXPECT_EQ(per_phase, report().instances_per_phase);
+
+  EXPECT_EQ(report().municipalities, engine().Municipalities().size());
+  EXPECT_EQ(report().units, engine().Units().size());
+  EXPECT_EQ(report().users, engine().Users().size());
+  // Every bundled workflow is installed, each once.
+  size_t files = 0;
+  for (const fs::directory_entry& entry : fs::directory_iterator(SPEGLA_SOURCE_DIR "/workflows")) {
+    if (entry.path().extension() == ".xml") ++files;
+  }
+  EXPECT_EQ(report().installed.size(), files);
+  EXPECT_EQ(engine().Definitions().size(), files);
+  EXPECT_TRUE(std::count(report().installed.begin(), report().installed.end(), "ku8-larande-besok v1"));
+}
+
+TEST_F(DemoTest, InstancesAreSpreadOverPhasesAndSomeAreCompleted) {
+  size_t phases = 0;
+  for (const auto& [phase, count] : report().instances_per_phase) {
+    if (phase != "completed" && count > 0) ++phases;
+  }
+  EXPECT_GT(phases, 1u);
+  EXPECT_GE(
+      report().instances_per_phase.count("completed") ? report().instances_per_phase.at("completed") : 0, 1u);
+}
+
+TEST_F(DemoTest, WalkedInstanceIsCompletedWithAnAuditTrail) {
+  ASSERT_NE(report().walked_instance, 0);
+  Result<InstanceView> view = engine().GetInstance(Actor::Operator(), report().walked_instance);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view.value().summary.status, "completed");
+  // The walked instance is of the first workflow (sorted by file name).
+  EXPECT_EQ(view.value().summary.workflow_id, engine().Definitions().front().id);
+
+  Result<std::vector<AuditEntry>> log = engine().AuditLog(Actor::Operator(), report().walked_instance);
+  ASSERT_TRUE(log.ok());
+  std::set<std::string> actions;
+  std::set<std::string> writers;
+  for (const AuditEntry& entry : log.value()) {
+    actions.insert(entry.action);
+    if (entry.action == "field.set") writers.insert(entry.actor);
+  }
+  for (const char* expected : {"field.set", "step.complete", "instance.complete"}) {
+    EXPECT_TRUE(actions.count(expected)) << expected;
+  }
+  // Forms are written by the participants themselves, never by the operator.
+  EXPECT_FALSE(writers.count("operator"));
+  EXPECT_GE(writers.size(), 2u);
+}
+
+TEST_F(DemoTest, WalkedInstanceHasEveryRequiredValueAndStaysWithinBudgets) {
+  const std::int64_t id = report().walked_instance;
+  Result<InstanceView> view = engine().GetInstance(Actor::Operator(), id);
+  ASSERT_TRUE(view.ok());
+  const WorkflowDefinition& definition = *view.value().definition;
+  size_t filled = 0;
+  for (const Form& form : definition.forms) {
+    const Step* repeating = definition.RepeatingStepOf(form.id);
+    int occurrences = 0;
+    for (const PhaseView& phase : view.value().phases) {
+      for (const StepView& step : phase.steps) {
+        if (step.step == repeating) occurrences = step.occurrences;
+      }
+    }
+    if (repeating) {
+      EXPECT_GE(occurrences, repeating->repeat->min) << form.id;
+    }
+    for (int occurrence = repeating ? 1 : 0; occurrence <= (repeating ? occurrences : 0); ++occurrence) {
+      Result<FormView> values = engine().GetForm(Actor::Operator(), id, form.id, occurrence);
+      ASSERT_TRUE(values.ok()) << form.id;
+      for (const FieldView& field : values.value().fields) {
+        if (!field.value.IsEmpty()) ++filled;
+        if (field.visible && field.field->required()) {
+          EXPECT_FALSE(field.value.IsEmpty()) << form.id << "." << field.field->id;
+        }
+        if (!field.value.IsEmpty()) {
+          EXPECT_TRUE(CheckConstraints(*field.field, field.value).empty()) << field.field->id;
+        }
+      }
+    }
+  }
+  EXPECT_GT(filled, 10u);
+  for (const BudgetView& budget : view.value().budgets)
+    EXPECT_LE(budget.used, budget.budget->max) << budget.budget->id;
+}
+
+TEST_F(DemoTest, KU8ApplicationReadsLikeARealOne) {
+  std::vector<InstanceSummary> instances = AllInstances(engine());
+  auto walked = std::find_if(instances.begin(), instances.end(), [](const InstanceSummary& s) {
+    return s.workflow_id == "ku8-larande-besok" && s.status == "completed";
+  });
+  ASSERT_NE(walked, instances.end());
+  Result<FormView> application = engine().GetForm(Actor::Operator(), walked->id, "ansokan");
+  ASSERT_TRUE(application.ok());
+  std::map<std::string, std::string> text;
+  for (const FieldView& field : application.value().fields) {
+    if (auto* s = std::get_if<std::string>(&field.value.data)) text[field.field->id] = *s;
+  }
+  EXPECT_EQ(text["enhet"], walked->unit);
+  EXPECT_NE(walked->title.find(walked->unit), std::string::npos);
+  ASSERT_FALSE(text["arbetslag_namn"].empty());
+  EXPECT_NE(walked->title.find(text["arbetslag_namn"].substr(1)), std::string::npos) << walked->title;
+  EXPECT_GE(text["problemformulering"].size(), 50u);
+  EXPECT_TRUE(std::regex_match(text["kontakt_epost"], std::regex("[a-z0-9.-]+@[a-z]+\\.se")))
+      << text["kontakt_epost"];
+
+  Result<InstanceView> view = engine().GetInstance(Actor::Operator(), walked->id);
+  ASSERT_TRUE(view.ok());
+  ASSERT_EQ(view.value().budgets.size(), 1u);
+  EXPECT_GT(view.value().budgets[0].used, 0);  // the observers accounted for their days
+}
+
+TEST_F(DemoTest, OrganisationLooksSwedishAndIsComplete) {
+  std::map<std::string, std::string> networks;
+  for (const Municipality& m : engine().Municipalities()) networks[m.name] = m.network;
+  for (const char* name :
+       {"Ale", "Alingsås", "Kungälv", "Lerum", "Lilla Edet", "Orust", "Stenungsund", "Tjörn"}) {
+    ASSERT_TRUE(networks.count(name)) << name;
+    EXPECT_EQ(networks[name], "KU8") << name;
+  }
+  EXPECT_TRUE(networks.count("Örebro"));
+
+  std::map<std::string, size_t> roles;
+  const std::regex username("[a-z]+(-[a-z]+)?\\.[a-z]+[0-9]*");
+  bool swedish_letters = false;
+  for (const User& user : engine().Users()) {
+    ++roles[user.global_role];
+    EXPECT_TRUE(std::regex_match(user.username, username)) << user.username;
+    if (user.display_name.find_first_of("\xC3") != std::string::npos) swedish_letters = true;
+  }
+  EXPECT_TRUE(swedish_letters);
+  EXPECT_EQ(roles["administrator"], 1u);
+  EXPECT_GE(roles["utvecklingsledare"], 2u);
+  EXPECT_GE(roles["forvaltning"], 2u);
+  EXPECT_GT(roles["personal"], roles["utvecklingsledare"] + roles["forvaltning"]);
+
+  std::set<std::string> kinds;
+  for (const Unit& unit : engine().Units()) {
+    kinds.insert(unit.kind);
+    EXPECT_FALSE(engine().Teams(unit.id).empty()) << unit.name;
+  }
+  EXPECT_EQ(kinds, (std::set<std::string>{"forskola", "skola"}));
+  for (const Municipality& m : engine().Municipalities())
+    EXPECT_GE(engine().ObserverPool(m.id).size(), 2u) << m.name;
+}
+
+TEST_F(DemoTest, ParticipantsFillEveryRoleAndNetworkObserversComeFromOtherMunicipalities) {
+  std::map<std::int64_t, Municipality> municipalities;
+  std::map<std::string, Municipality> by_name;
+  for (const Municipality& m : engine().Municipalities()) {
+    municipalities[m.id] = m;
+    by_name[m.name] = m;
+  }
+  size_t pool_participants = 0, from_elsewhere = 0;
+  for (const InstanceSummary& summary : AllInstances(engine())) {
+    Result<InstanceView> view = engine().GetInstance(Actor::Operator(), summary.id);
+    ASSERT_TRUE(view.ok());
+    const WorkflowDefinition& definition = *view.value().definition;
+    std::map<std::string, size_t> per_role;
+    for (const ParticipantView& p : view.value().participants) {
+      ++per_role[p.role];
+      const Role* role = definition.FindRole(p.role);
+      if (!role || !role->from_pool || by_name[summary.municipality].network.empty()) continue;
+      ++pool_participants;
+      std::optional<User> user = engine().FindUser(p.username);
+      ASSERT_TRUE(user.has_value() && user->municipality_id.has_value());
+      const Municipality& home = municipalities[*user->municipality_id];
+      if (home.name != summary.municipality && home.network == by_name[summary.municipality].network) {
+        ++from_elsewhere;
+      }
+    }
+    for (const Role& role : definition.roles) {
+      EXPECT_GE(per_role[role.id], static_cast<size_t>(std::max(role.min, 1)))
+          << summary.id << " " << role.id;
+      if (role.max) {
+        EXPECT_LE(per_role[role.id], static_cast<size_t>(*role.max)) << summary.id << " " << role.id;
+      }
+    }
+  }
+  EXPECT_GT(pool_participants, 0u);
+  EXPECT_EQ(from_elsewhere, pool_participants);
+}
+
+TEST_F(DemoTest, ProgressIsReportedPerInstance) {
+  ASSERT_EQ(shared_->progress.size(), 30u);
+  EXPECT_EQ(shared_->progress.front(), std::make_pair(size_t{1}, size_t{30}));
+  EXPECT_EQ(shared_->progress.back(), std::make_pair(size_t{30}, size_t{30}));
+}
+
+TEST_F(DemoTest, AdvanceOneStepRefusesACompletedInstance) {
+  std::mt19937 rng(7);
+  std::string why;
+  EXPECT_FALSE(AdvanceOneStep(engine(), report().walked_instance, rng, &why));
+  EXPECT_FALSE(why.empty());
+}
+
+TEST(DemoRerunTest, SecondRunReusesTheOrganisationAndAddsInstances) {
+  TempDatabase database("rerun");
+  ManualClock clock(kStart);
+  std::unique_ptr<Engine> engine = Engine::Open(database.path(), clock);
+  Result<DemoReport> first = FillDemo(*engine, Options(6), nullptr);
+  ASSERT_TRUE(first.ok()) << first.error().Summary();
+  const size_t municipalities = engine->Municipalities().size();
+  const size_t units = engine->Units().size();
+  const size_t users = engine->Users().size();
+
+  clock.Advance(24h);
+  Result<DemoReport> second = FillDemo(*engine, Options(6), nullptr);
+  ASSERT_TRUE(second.ok()) << second.error().Summary();
+  EXPECT_EQ(second.value().installed, first.value().installed);
+  EXPECT_EQ(engine->Municipalities().size(), municipalities);
+  EXPECT_EQ(engine->Units().size(), units);
+  EXPECT_EQ(engine->Users().size(), users);
+  EXPECT_EQ(AllInstances(*engine).size(), 12u);
+  EXPECT_NE(second.value().walked_instance, first.value().walked_instance);
+
+  // Another seed adds people and schools next to the existing ones; names already taken get a digit.
+  Result<DemoReport> third = FillDemo(*engine, Options(2, 99), nullptr);
+  ASSERT_TRUE(third.ok()) << third.error().Summary();
+  EXPECT_EQ(engine->Municipalities().size(), municipalities);
+  EXPECT_GT(engine->Users().size(), users);
+  EXPECT_EQ(AllInstances(*engine).size(), 14u);
+}
+
+TEST(DemoDeterminismTest, SameSeedGivesTheSameData) {
+  auto fill = [](const std::string& name) {
+    TempDatabase database(name);
+    ManualClock clock(kStart);
+    std::unique_ptr<Engine> engine = Engine::Open(database.path(), clock);
+    Result<DemoReport> report = FillDemo(*engine, Options(8, 42), nullptr);
+    EXPECT_TRUE(report.ok()) << report.error().Summary();
+    std::vector<std::string> out;
+    for (const User& user : engine->Users()) out.push_back(user.username + " " + user.display_name);
+    for (const InstanceSummary& s : AllInstances(*engine)) {
+      out.push_back(s.title + " " + s.status + " " + s.current_phase);
+      Result<std::vector<AuditEntry>> log = engine->AuditLog(Actor::Operator(), s.id);
+      if (!log.ok()) continue;
+      for (const AuditEntry& entry : log.value()) {
+        out.push_back(entry.actor + " " + entry.action + " " + entry.target + " " +
+                      entry.new_value.value_or(""));
+      }
+    }
+    return out;
+  };
+  std::vector<std::string> first = fill("seed-a");
+  std::vector<std::string> second = fill("seed-b");
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(first, second);
+}
+
+TEST(DemoErrorTest, MissingWorkflowDirectoryIsAnError) {
+  TempDatabase database("missing");
+  ManualClock clock(kStart);
+  std::unique_ptr<Engine> engine = Engine::Open(database.path(), clock);
+  DemoOptions options = Options(1);
+  options.workflows_dir = "/nonexistent/workflows";
+  Result<DemoReport> report = FillDemo(*engine, options, nullptr);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(AllInstances(*engine).empty());
+}
+
+}  // namespace
+}  // namespace spegla::cli
