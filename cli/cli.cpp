@@ -136,11 +136,11 @@ int Run(const std::vector<std::string>& raw, std::ostream& out, std::ostream& er
   flags.insert(command->flags.begin(), command->flags.end());
   options.insert(command->options.begin(), command->options.end());
   std::string error;
-  std::optional<Args> args =
-      Args::Parse(std::vector<std::string>(raw.begin() + static_cast<long>(words), raw.end()), flags, options, &error);
+  std::optional<Args> args = Args::Parse(
+      std::vector<std::string>(raw.begin() + static_cast<long>(words), raw.end()), flags, options, &error);
   if (!args) {
-    err << "spegla " << command->name << ": " << error << "\nUsage: spegla " << command->name << " " << command->usage
-        << "\n";
+    err << "spegla " << command->name << ": " << error << "\nUsage: spegla " << command->name << " "
+        << command->usage << "\n";
     return kExitUsage;
   }
   if (args->Has("help")) {
@@ -151,9 +151,9 @@ int Run(const std::vector<std::string>& raw, std::ostream& out, std::ostream& er
   if (n < command->min_args || n > command->max_args) {
     err << "spegla " << command->name << ": expected "
         << (command->min_args == command->max_args ? std::to_string(command->min_args)
-            : command->max_args == SIZE_MAX       ? "at least " + std::to_string(command->min_args)
-                                                  : std::to_string(command->min_args) + " to " +
-                                                        std::to_string(command->max_args))
+            : command->max_args == SIZE_MAX
+                ? "at least " + std::to_string(command->min_args)
+                : std::to_string(command->min_args) + " to " + std::to_string(command->max_args))
         << " argument(s), got " << n << "\nUsage: spegla " << command->name << " " << command->usage << "\n";
     return kExitUsage;
   }

@@ -29,9 +29,12 @@ int Prepare(Context& c, std::int64_t* id, std::unique_ptr<Engine>* engine) {
 
 const char* Mark(State state) {
   switch (state) {
-    case State::kCompleted: return "[x]";
-    case State::kActive: return "[>]";
-    case State::kPending: return "[ ]";
+    case State::kCompleted:
+      return "[x]";
+    case State::kActive:
+      return "[>]";
+    case State::kPending:
+      return "[ ]";
   }
   return "[?]";
 }
@@ -65,8 +68,11 @@ void PrintInstance(std::ostream& out, const InstanceView& view) {
       out << "      " << Mark(st.state) << " " << st.step->label << " [" << st.step->id << "]  ("
           << Roles(def, st.step->performers) << ")";
       if (st.step->repeat) {
-        out << "  " << st.occurrences << (st.step->repeat->max ? "/" + std::to_string(*st.step->repeat->max) : "")
-            << " " << (st.step->repeat->occurrence_label.empty() ? "occurrences" : st.step->repeat->occurrence_label);
+        out << "  " << st.occurrences;
+        if (st.step->repeat->max) out << "/" << *st.step->repeat->max;
+        out << " "
+            << (st.step->repeat->occurrence_label.empty() ? "occurrences"
+                                                          : st.step->repeat->occurrence_label);
       }
       if (st.due) out << "  due " << st.due->ToString();
       if (st.next_due) out << "  next due " << st.next_due->ToString();
@@ -85,20 +91,21 @@ void PrintInstance(std::ostream& out, const InstanceView& view) {
   if (!view.budgets.empty()) {
     out << "\nBudgets:\n";
     for (const BudgetView& b : view.budgets) {
-      out << "  " << b.budget->label << ": " << DisplayValue(Value{b.used}) << " of " << DisplayValue(Value{b.budget->max})
-          << " " << b.budget->unit << (b.used > b.budget->max ? "  OVER" : "") << "\n";
+      out << "  " << b.budget->label << ": " << DisplayValue(Value{b.used}) << " of "
+          << DisplayValue(Value{b.budget->max}) << " " << b.budget->unit
+          << (b.used > b.budget->max ? "  OVER" : "") << "\n";
     }
   }
 }
 
 void PrintForm(std::ostream& out, const FormView& form) {
   out << form.form->label << " [" << form.form->id << "]"
-      << (form.occurrence > 0 ? " #" + std::to_string(form.occurrence) : "") << (form.locked ? "  (locked)" : "")
-      << "\n";
+      << (form.occurrence > 0 ? " #" + std::to_string(form.occurrence) : "")
+      << (form.locked ? "  (locked)" : "") << "\n";
   for (const FieldView& f : form.fields) {
     out << "  " << f.field->label << " [" << f.field->id << ", " << ToString(f.field->type) << ", "
-        << ToString(f.rights) << (f.field->required() ? ", required" : "") << (f.visible ? "" : ", not shown") << "]: "
-        << DisplayValue(f.value);
+        << ToString(f.rights) << (f.field->required() ? ", required" : "") << (f.visible ? "" : ", not shown")
+        << "]: " << DisplayValue(f.value);
     if (f.version > 0) out << "   (v" << f.version << ", " << f.author << ")";
     out << "\n";
     if (auto* rows = std::get_if<std::vector<Row>>(&f.value.data)) {
@@ -106,7 +113,8 @@ void PrintForm(std::ostream& out, const FormView& form) {
         out << "      " << i + 1 << ".";
         for (const Field& column : f.field->columns) {
           auto cell = (*rows)[i].find(column.id);
-          out << " " << column.label << ": " << (cell == (*rows)[i].end() ? "" : DisplayValue(cell->second)) << ";";
+          out << " " << column.label << ": " << (cell == (*rows)[i].end() ? "" : DisplayValue(cell->second))
+              << ";";
         }
         out << "\n";
       }
@@ -126,8 +134,8 @@ int Create(Context& c) {
   }
   std::unique_ptr<Engine> engine = c.OpenEngine();
   if (!engine) return kExitFailure;
-  Result<std::int64_t> id = engine->CreateInstance(c.actor(), c.args.positional()[0], *unit,
-                                                   c.args.GetOr("title", ""), team);
+  Result<std::int64_t> id =
+      engine->CreateInstance(c.actor(), c.args.positional()[0], *unit, c.args.GetOr("title", ""), team);
   if (!id) return c.Fail(id.error());
   if (c.json()) {
     c.out << OkJson({{"id", id.value()}}) << "\n";
@@ -164,8 +172,8 @@ int ListInstances(Context& c) {
   }
   for (const InstanceSummary& s : instances) {
     c.out << s.id << "  " << s.workflow_id << " v" << s.workflow_version << "  " << s.status
-          << (s.current_phase.empty() ? "" : "/" + s.current_phase) << "  " << s.unit << ", " << s.municipality << "  "
-          << s.title << "\n";
+          << (s.current_phase.empty() ? "" : "/" + s.current_phase) << "  " << s.unit << ", "
+          << s.municipality << "  " << s.title << "\n";
   }
   return kExitOk;
 }
@@ -249,7 +257,8 @@ int Set(Context& c) {
     size_t dot = path.find('.');
     if (dot == std::string::npos) return c.Usage("'" + path + "' must be FORM.FIELD");
     std::string form = path.substr(0, dot), field_id = path.substr(dot + 1);
-    if (!form_id.empty() && form != form_id) return c.Usage("all fields of one 'instance set' must be in one form");
+    if (!form_id.empty() && form != form_id)
+      return c.Usage("all fields of one 'instance set' must be in one form");
     form_id = form;
     const Form* f = def.FindForm(form);
     const Field* field = f ? f->FindField(field_id) : nullptr;
@@ -258,8 +267,8 @@ int Set(Context& c) {
       continue;
     }
     std::string error;
-    std::optional<Value> value =
-        c.args.Has("json-value") ? DecodeValue(*field, pos[i + 1], &error) : ParseValueText(*field, pos[i + 1], &error);
+    std::optional<Value> value = c.args.Has("json-value") ? DecodeValue(*field, pos[i + 1], &error)
+                                                          : ParseValueText(*field, pos[i + 1], &error);
     if (!value) {
       issues.push_back({path, error});
       continue;
@@ -275,8 +284,9 @@ int Set(Context& c) {
     c.out << OkJson(out) << "\n";
   } else {
     for (size_t i = 0; i < changes.size(); ++i) {
-      c.out << form_id << "." << changes[i].field << (occurrence ? "#" + std::to_string(occurrence) : "")
-            << " = " << DisplayValue(changes[i].value) << "  (v" << versions.value()[i] << ")\n";
+      c.out << form_id << "." << changes[i].field;
+      if (occurrence) c.out << "#" << occurrence;
+      c.out << " = " << DisplayValue(changes[i].value) << "  (v" << versions.value()[i] << ")\n";
     }
   }
   return kExitOk;
@@ -300,7 +310,8 @@ int Sign(Context& c) {
   std::int64_t id;
   std::unique_ptr<Engine> engine;
   if (int status = Prepare(c, &id, &engine)) return status;
-  return Confirmed(c, engine->SignOff(c.actor(), id, c.args.positional()[1]), "signed off " + c.args.positional()[1]);
+  return Confirmed(c, engine->SignOff(c.actor(), id, c.args.positional()[1]),
+                   "signed off " + c.args.positional()[1]);
 }
 
 int Complete(Context& c) {
@@ -328,7 +339,8 @@ int SendBack(Context& c) {
   if (int status = Prepare(c, &id, &engine)) return status;
   const std::string& from = c.args.positional()[1];
   const std::string& to = c.args.positional()[2];
-  return Confirmed(c, engine->SendBack(c.actor(), id, from, to, *reason), "sent back from " + from + " to " + to);
+  return Confirmed(c, engine->SendBack(c.actor(), id, from, to, *reason),
+                   "sent back from " + from + " to " + to);
 }
 
 int Reopen(Context& c) {
@@ -375,8 +387,8 @@ int Tasks(Context& c) {
   }
   for (const Task& t : tasks) {
     c.out << (t.overdue ? "OVERDUE " : "        ") << (t.due ? t.due->ToString() : "          ") << "  #"
-          << t.instance_id << " " << t.instance_title << " — " << t.phase_label << ": " << t.step_label << " ["
-          << t.step_id << "]\n";
+          << t.instance_id << " " << t.instance_title << " — " << t.phase_label << ": " << t.step_label
+          << " [" << t.step_id << "]\n";
   }
   return kExitOk;
 }
@@ -384,42 +396,95 @@ int Tasks(Context& c) {
 }  // namespace
 
 void AddInstanceCommands(std::vector<Command>& commands) {
-  commands.push_back(Command{"instance create", "WORKFLOW --unit ID [--title TEXT] [--team ID]",
-                             "start an instance of the latest version of a workflow for a unit", {},
-                             {"unit", "title", "team"}, 1, 1, Create});
+  commands.push_back(Command{"instance create",
+                             "WORKFLOW --unit ID [--title TEXT] [--team ID]",
+                             "start an instance of the latest version of a workflow for a unit",
+                             {},
+                             {"unit", "title", "team"},
+                             1,
+                             1,
+                             Create});
   commands.push_back(Command{"instance list",
                              "[--municipality ID] [--unit ID] [--workflow ID] [--status active|completed] "
                              "[--limit N] [--offset N]",
-                             "list instances", {}, {"municipality", "unit", "workflow", "status", "limit", "offset"}, 0,
-                             0, ListInstances});
-  commands.push_back(Command{"instance show", "INSTANCE [--form FORM [--occurrence N]]",
-                             "phases, steps, deadlines, participants and budgets; or one form's values", {},
-                             {"form", "occurrence"}, 1, 1, Show});
-  commands.push_back(Command{"instance assign", "INSTANCE ROLE USERNAME", "assign a participant to a role", {}, {}, 3,
-                             3, Assign});
-  commands.push_back(Command{"instance unassign", "INSTANCE ROLE USERNAME", "remove a participant from a role", {}, {},
-                             3, 3, Unassign});
-  commands.push_back(Command{"instance set",
-                             "INSTANCE FORM.FIELD VALUE [FORM.FIELD VALUE ...] [--occurrence N] [--if-version N] "
-                             "[--json-value]",
-                             "write form fields (one form, all or nothing); VALUE \"\" clears a field",
-                             {"json-value"}, {"occurrence", "if-version"}, 3, SIZE_MAX, Set});
-  commands.push_back(Command{"instance occurrence", "INSTANCE STEP",
-                             "add the next occurrence of a repeating step (a visit day, a meeting)", {}, {}, 2, 2,
+                             "list instances",
+                             {},
+                             {"municipality", "unit", "workflow", "status", "limit", "offset"},
+                             0,
+                             0,
+                             ListInstances});
+  commands.push_back(Command{"instance show",
+                             "INSTANCE [--form FORM [--occurrence N]]",
+                             "phases, steps, deadlines, participants and budgets; or one form's values",
+                             {},
+                             {"form", "occurrence"},
+                             1,
+                             1,
+                             Show});
+  commands.push_back(Command{
+      "instance assign", "INSTANCE ROLE USERNAME", "assign a participant to a role", {}, {}, 3, 3, Assign});
+  commands.push_back(Command{"instance unassign",
+                             "INSTANCE ROLE USERNAME",
+                             "remove a participant from a role",
+                             {},
+                             {},
+                             3,
+                             3,
+                             Unassign});
+  commands.push_back(
+      Command{"instance set",
+              "INSTANCE FORM.FIELD VALUE [FORM.FIELD VALUE ...] [--occurrence N] [--if-version N] "
+              "[--json-value]",
+              "write form fields (one form, all or nothing); VALUE \"\" clears a field",
+              {"json-value"},
+              {"occurrence", "if-version"},
+              3,
+              SIZE_MAX,
+              Set});
+  commands.push_back(Command{"instance occurrence",
+                             "INSTANCE STEP",
+                             "add the next occurrence of a repeating step (a visit day, a meeting)",
+                             {},
+                             {},
+                             2,
+                             2,
                              AddOccurrence});
-  commands.push_back(Command{"instance sign", "INSTANCE STEP", "sign off a step in your role", {}, {}, 2, 2, Sign});
-  commands.push_back(Command{"instance complete", "INSTANCE STEP",
-                             "complete a step; refused with every reason when a rule does not hold", {}, {}, 2, 2,
+  commands.push_back(
+      Command{"instance sign", "INSTANCE STEP", "sign off a step in your role", {}, {}, 2, 2, Sign});
+  commands.push_back(Command{"instance complete",
+                             "INSTANCE STEP",
+                             "complete a step; refused with every reason when a rule does not hold",
+                             {},
+                             {},
+                             2,
+                             2,
                              Complete});
-  commands.push_back(Command{"instance send-back", "INSTANCE FROM_STEP TO_STEP --reason TEXT",
-                             "send an open step back to an earlier step", {}, {"reason"}, 3, 3, SendBack});
-  commands.push_back(Command{"instance reopen", "INSTANCE STEP --reason TEXT", "reopen a completed step", {},
-                             {"reason"}, 2, 2, Reopen});
-  commands.push_back(Command{"instance log", "INSTANCE", "the audit log: who changed what, when, old -> new", {}, {},
-                             1, 1, Log});
-  commands.push_back(Command{"tasks", "[--as USER]",
-                             "open steps with due dates and overdue marks (yours, or all for the operator)", {}, {},
-                             0, 0, Tasks});
+  commands.push_back(Command{"instance send-back",
+                             "INSTANCE FROM_STEP TO_STEP --reason TEXT",
+                             "send an open step back to an earlier step",
+                             {},
+                             {"reason"},
+                             3,
+                             3,
+                             SendBack});
+  commands.push_back(Command{"instance reopen",
+                             "INSTANCE STEP --reason TEXT",
+                             "reopen a completed step",
+                             {},
+                             {"reason"},
+                             2,
+                             2,
+                             Reopen});
+  commands.push_back(Command{
+      "instance log", "INSTANCE", "the audit log: who changed what, when, old -> new", {}, {}, 1, 1, Log});
+  commands.push_back(Command{"tasks",
+                             "[--as USER]",
+                             "open steps with due dates and overdue marks (yours, or all for the operator)",
+                             {},
+                             {},
+                             0,
+                             0,
+                             Tasks});
 }
 
 }  // namespace spegla::cli

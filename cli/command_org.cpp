@@ -39,18 +39,21 @@ int List(Context& c) {
   for (const Municipality& m : municipalities) {
     c.out << m.id << "  " << m.name << (m.network.empty() ? "" : "  [" + m.network + "]") << "\n";
     for (const Unit& u : units) {
-      if (u.municipality_id == m.id) c.out << "    unit " << u.id << "  " << u.name << " (" << u.kind << ")\n";
+      if (u.municipality_id == m.id)
+        c.out << "    unit " << u.id << "  " << u.name << " (" << u.kind << ")\n";
     }
   }
   c.out << users.size() << " users\n";
-  for (const User& u : users) c.out << "  " << u.username << "  " << u.display_name << "  " << u.global_role << "\n";
+  for (const User& u : users)
+    c.out << "  " << u.username << "  " << u.display_name << "  " << u.global_role << "\n";
   return kExitOk;
 }
 
 int AddMunicipality(Context& c) {
   std::unique_ptr<Engine> engine = c.OpenEngine();
   if (!engine) return kExitFailure;
-  return Created(c, engine->CreateMunicipality(c.actor(), c.args.positional()[0], c.args.GetOr("network", "")),
+  return Created(c,
+                 engine->CreateMunicipality(c.actor(), c.args.positional()[0], c.args.GetOr("network", "")),
                  "municipality");
 }
 
@@ -59,8 +62,9 @@ int AddUnit(Context& c) {
   if (!municipality) return kExitUsage;
   std::unique_ptr<Engine> engine = c.OpenEngine();
   if (!engine) return kExitFailure;
-  return Created(c, engine->CreateUnit(c.actor(), *municipality, c.args.positional()[1], c.args.GetOr("kind", "skola")),
-                 "unit");
+  return Created(
+      c, engine->CreateUnit(c.actor(), *municipality, c.args.positional()[1], c.args.GetOr("kind", "skola")),
+      "unit");
 }
 
 int AddTeam(Context& c) {
@@ -125,22 +129,53 @@ int AssignRole(Context& c) {
 
 void AddOrganisationCommands(std::vector<Command>& commands) {
   commands.push_back(Command{"org list", "", "list municipalities, units and users", {}, {}, 0, 0, List});
-  commands.push_back(Command{"org municipality add", "NAME [--network NETWORK]", "add a municipality", {},
-                             {"network"}, 1, 1, AddMunicipality});
-  commands.push_back(Command{"org unit add", "MUNICIPALITY_ID NAME [--kind skola|forskola]",
-                             "add a unit (skola or förskola)", {}, {"kind"}, 2, 2, AddUnit});
-  commands.push_back(Command{"org team add", "UNIT_ID NAME", "add an arbetslag to a unit", {}, {}, 2, 2, AddTeam});
-  commands.push_back(Command{"org user add",
-                             "USERNAME \"DISPLAY NAME\" [--municipality ID] [--role administrator|utvecklingsledare|"
-                             "forvaltning|personal] [--email EMAIL]",
-                             "add a user", {}, {"municipality", "role", "email"}, 2, 2, AddUser});
-  commands.push_back(Command{"org pool add", "MUNICIPALITY_ID USERNAME", "add a user to a municipality's observer pool",
-                             {}, {}, 2, 2, AddToPool});
-  commands.push_back(Command{"org pool list", "MUNICIPALITY_ID", "list a municipality's observer pool", {}, {}, 1, 1,
-                             ListPool});
-  commands.push_back(Command{"org role add", "MUNICIPALITY_ID ROLE USERNAME",
-                             "give a user an organisation-wide role (e.g. utvecklingsledare) in a municipality", {},
-                             {}, 3, 3, AssignRole});
+  commands.push_back(Command{"org municipality add",
+                             "NAME [--network NETWORK]",
+                             "add a municipality",
+                             {},
+                             {"network"},
+                             1,
+                             1,
+                             AddMunicipality});
+  commands.push_back(Command{"org unit add",
+                             "MUNICIPALITY_ID NAME [--kind skola|forskola]",
+                             "add a unit (skola or förskola)",
+                             {},
+                             {"kind"},
+                             2,
+                             2,
+                             AddUnit});
+  commands.push_back(
+      Command{"org team add", "UNIT_ID NAME", "add an arbetslag to a unit", {}, {}, 2, 2, AddTeam});
+  commands.push_back(
+      Command{"org user add",
+              "USERNAME \"DISPLAY NAME\" [--municipality ID] [--role administrator|utvecklingsledare|"
+              "forvaltning|personal] [--email EMAIL]",
+              "add a user",
+              {},
+              {"municipality", "role", "email"},
+              2,
+              2,
+              AddUser});
+  commands.push_back(Command{"org pool add",
+                             "MUNICIPALITY_ID USERNAME",
+                             "add a user to a municipality's observer pool",
+                             {},
+                             {},
+                             2,
+                             2,
+                             AddToPool});
+  commands.push_back(Command{
+      "org pool list", "MUNICIPALITY_ID", "list a municipality's observer pool", {}, {}, 1, 1, ListPool});
+  commands.push_back(
+      Command{"org role add",
+              "MUNICIPALITY_ID ROLE USERNAME",
+              "give a user an organisation-wide role (e.g. utvecklingsledare) in a municipality",
+              {},
+              {},
+              3,
+              3,
+              AssignRole});
 }
 
 }  // namespace spegla::cli

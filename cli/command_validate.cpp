@@ -31,9 +31,14 @@ int Validate(Context& c) {
 }  // namespace
 
 void AddValidateCommands(std::vector<Command>& commands) {
-  commands.push_back(Command{"validate", "FILE... [--templates DIR]",
+  commands.push_back(Command{"validate",
+                             "FILE... [--templates DIR]",
                              "check workflow definitions; print every problem as file:line:column: message",
-                             {}, {"templates"}, 1, SIZE_MAX, Validate});
+                             {},
+                             {"templates"},
+                             1,
+                             SIZE_MAX,
+                             Validate});
 }
 
 }  // namespace spegla::cli

@@ -48,11 +48,16 @@ int Install(Context& c) {
 }  // namespace
 
 void AddWorkflowCommands(std::vector<Command>& commands) {
-  commands.push_back(Command{"workflows", "", "list the workflow definitions in the database, one per line", {}, {},
-                             0, 0, List});
-  commands.push_back(Command{"workflows install", "FILE... [--templates DIR]",
-                             "validate and install workflow definitions (a higher version is a new version)", {},
-                             {"templates"}, 1, SIZE_MAX, Install});
+  commands.push_back(Command{
+      "workflows", "", "list the workflow definitions in the database, one per line", {}, {}, 0, 0, List});
+  commands.push_back(Command{"workflows install",
+                             "FILE... [--templates DIR]",
+                             "validate and install workflow definitions (a higher version is a new version)",
+                             {},
+                             {"templates"},
+                             1,
+                             SIZE_MAX,
+                             Install});
 }
 
 }  // namespace spegla::cli

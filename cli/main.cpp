@@ -11,7 +11,8 @@ std::string FindShareDir(const char* argv0) {
   namespace fs = std::filesystem;
   if (const char* dir = std::getenv("SPEGLA_SHARE_DIR")) return dir;
   std::error_code ec;
-  fs::path exe = fs::canonical(fs::path(argv0).has_parent_path() ? fs::path(argv0) : fs::path("/proc/self/exe"), ec);
+  fs::path exe =
+      fs::canonical(fs::path(argv0).has_parent_path() ? fs::path(argv0) : fs::path("/proc/self/exe"), ec);
   for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
     if (fs::exists(dir / "workflows" / "schema" / "workflow.xsd", ec)) return dir.string();
     if (fs::exists(dir / "share" / "spegla" / "workflows", ec)) return (dir / "share" / "spegla").string();

@@ -16,14 +16,13 @@ using Poco::Data::Keywords::now;
 using Poco::Data::Keywords::use;
 
 Dialect SqliteDialect() {
-  return Dialect{
-      "sqlite",
-      "INTEGER PRIMARY KEY",
-      "BEGIN IMMEDIATE",
-      {"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-       "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-       "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-       "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"}};
+  return Dialect{"sqlite",
+                 "INTEGER PRIMARY KEY",
+                 "BEGIN IMMEDIATE",
+                 {"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+                  "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+                  "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+                  "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"}};
 }
 
 void RegisterConnectors() {

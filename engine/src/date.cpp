@@ -46,7 +46,7 @@ std::optional<Date> Date::Parse(std::string_view text) {
 
 std::string Date::ToString() const {
   year_month_day ymd{days_};
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
   return buf;
@@ -112,7 +112,7 @@ std::string FormatTimestamp(Timestamp t) {
   sys_days day = floor<days>(t);
   year_month_day ymd{day};
   hh_mm_ss hms{t - day};
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
@@ -127,7 +127,7 @@ std::optional<Timestamp> ParseTimestamp(std::string_view text) {
   std::optional<Date> date = Date::Parse(text.substr(0, 10));
   int h, m, s;
   if (!date || !ParseDigits(text, 11, 2, &h) || !ParseDigits(text, 14, 2, &m) ||
-      !ParseDigits(text, 17, 2, &s) || h > 23 || m > 59 || s > 60) {
+      !ParseDigits(text, 17, 2, &s) || h > 23 || m > 59 || s > 59) {
     return std::nullopt;
   }
   return Timestamp{date->days()} + hours{h} + minutes{m} + seconds{s};

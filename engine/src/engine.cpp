@@ -55,8 +55,8 @@ void Engine::Audit(std::optional<std::int64_t> instance, const Actor& actor, con
   db_->Execute(
       "INSERT INTO audit_log (instance_id, at, actor, action, target, old_value, new_value, detail) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      {instance ? Database::Param{*instance} : Database::Param{nullptr}, Now(), actor.username, action, target,
-       optional_param(old_value), optional_param(new_value), detail});
+      {instance ? Database::Param{*instance} : Database::Param{nullptr}, Now(), actor.username, action,
+       target, optional_param(old_value), optional_param(new_value), detail});
 }
 
 Result<std::int64_t> Engine::UserId(const std::string& username) {
@@ -72,7 +72,8 @@ namespace {
 // Organisation management belongs to administrators (and the operator at the server's console).
 std::optional<Error> RequireAdministrator(Database& db, const Actor& actor, bool allow_coordinator = false) {
   if (actor.is_operator) return std::nullopt;
-  std::vector<Database::Row> rows = db.Query("SELECT global_role FROM users WHERE username = ?", {actor.username});
+  std::vector<Database::Row> rows =
+      db.Query("SELECT global_role FROM users WHERE username = ?", {actor.username});
   if (!rows.empty()) {
     std::string role = rows[0].Text(0);
     if (role == "administrator" || (allow_coordinator && role == "utvecklingsledare")) return std::nullopt;
@@ -93,24 +94,28 @@ Result<std::int64_t> Engine::CreateMunicipality(const Actor& actor, const std::s
     }
     std::int64_t id = db_->Insert("INSERT INTO municipalities (name, network, created_at) VALUES (?, ?, ?)",
                                   {name, Trimmed(network), Now()});
-    Audit(std::nullopt, actor, "municipality.create", "municipality:" + std::to_string(id), std::nullopt, name);
+    Audit(std::nullopt, actor, "municipality.create", "municipality:" + std::to_string(id), std::nullopt,
+          name);
     return id;
   });
 }
 
-Result<std::int64_t> Engine::CreateUnit(const Actor& actor, std::int64_t municipality_id, const std::string& raw_name,
-                                        const std::string& kind) {
+Result<std::int64_t> Engine::CreateUnit(const Actor& actor, std::int64_t municipality_id,
+                                        const std::string& raw_name, const std::string& kind) {
   return Write<std::int64_t>([&]() -> Result<std::int64_t> {
     if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
     std::string name = Trimmed(raw_name);
     std::vector<Issue> issues;
     if (name.empty()) issues.push_back({"name", "Enheten behöver ett namn."});
-    if (kind != "skola" && kind != "forskola") issues.push_back({"kind", "Typ ska vara ”skola” eller ”forskola”."});
+    if (kind != "skola" && kind != "forskola")
+      issues.push_back({"kind", "Typ ska vara ”skola” eller ”forskola”."});
     if (!issues.empty()) return Error{ErrorCode::kInvalid, issues};
     if (db_->Query("SELECT id FROM municipalities WHERE id = ?", {municipality_id}).empty()) {
-      return Error::Of(ErrorCode::kNotFound, "Det finns ingen kommun med id " + std::to_string(municipality_id) + ".");
+      return Error::Of(ErrorCode::kNotFound,
+                       "Det finns ingen kommun med id " + std::to_string(municipality_id) + ".");
     }
-    if (!db_->Query("SELECT id FROM units WHERE municipality_id = ? AND name = ?", {municipality_id, name}).empty()) {
+    if (!db_->Query("SELECT id FROM units WHERE municipality_id = ? AND name = ?", {municipality_id, name})
+             .empty()) {
       return Error::Of(ErrorCode::kConflict, "Enheten ”" + name + "” finns redan i kommunen.", "name");
     }
     std::int64_t id = db_->Insert("INSERT INTO units (municipality_id, name, kind) VALUES (?, ?, ?)",
@@ -120,7 +125,8 @@ Result<std::int64_t> Engine::CreateUnit(const Actor& actor, std::int64_t municip
   });
 }
 
-Result<std::int64_t> Engine::CreateTeam(const Actor& actor, std::int64_t unit_id, const std::string& raw_name) {
+Result<std::int64_t> Engine::CreateTeam(const Actor& actor, std::int64_t unit_id,
+                                        const std::string& raw_name) {
   return Write<std::int64_t>([&]() -> Result<std::int64_t> {
     if (auto denied = RequireAdministrator(*db_, actor, true)) return *denied;
     std::string name = Trimmed(raw_name);
@@ -142,63 +148,74 @@ Result<std::int64_t> Engine::CreateUser(const Actor& actor, const User& user) {
     if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
     std::vector<Issue> issues;
     if (!IsUsername(user.username)) {
-      issues.push_back({"username", "Användarnamnet får bara innehålla a–z, 0–9, punkt, bindestreck och understreck."});
+      issues.push_back(
+          {"username", "Användarnamnet får bara innehålla a–z, 0–9, punkt, bindestreck och understreck."});
     }
     if (Trimmed(user.display_name).empty()) issues.push_back({"display_name", "Namn saknas."});
     std::string role = user.global_role.empty() ? "personal" : user.global_role;
     if (!kGlobalRoles.count(role)) {
-      issues.push_back({"global_role", "Okänd roll ”" + role +
-                                           "” (administrator, utvecklingsledare, forvaltning eller personal)."});
+      issues.push_back(
+          {"global_role",
+           "Okänd roll ”" + role + "” (administrator, utvecklingsledare, forvaltning eller personal)."});
     }
     if (!issues.empty()) return Error{ErrorCode::kInvalid, issues};
     if (!db_->Query("SELECT id FROM users WHERE username = ?", {user.username}).empty()) {
-      return Error::Of(ErrorCode::kConflict, "Användarnamnet ”" + user.username + "” är upptaget.", "username");
+      return Error::Of(ErrorCode::kConflict, "Användarnamnet ”" + user.username + "” är upptaget.",
+                       "username");
     }
     if (user.municipality_id &&
         db_->Query("SELECT id FROM municipalities WHERE id = ?", {*user.municipality_id}).empty()) {
-      return Error::Of(ErrorCode::kNotFound, "Det finns ingen kommun med id " + std::to_string(*user.municipality_id) + ".");
+      return Error::Of(ErrorCode::kNotFound,
+                       "Det finns ingen kommun med id " + std::to_string(*user.municipality_id) + ".");
     }
     std::int64_t id = db_->Insert(
         "INSERT INTO users (username, display_name, email, municipality_id, global_role, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         {user.username, Trimmed(user.display_name), Trimmed(user.email),
-         user.municipality_id ? Database::Param{*user.municipality_id} : Database::Param{nullptr}, role, Now()});
+         user.municipality_id ? Database::Param{*user.municipality_id} : Database::Param{nullptr}, role,
+         Now()});
     Audit(std::nullopt, actor, "user.create", "user:" + user.username, std::nullopt, user.display_name);
     return id;
   });
 }
 
-Result<Ok> Engine::AddToObserverPool(const Actor& actor, std::int64_t municipality_id, const std::string& username) {
+Result<Ok> Engine::AddToObserverPool(const Actor& actor, std::int64_t municipality_id,
+                                     const std::string& username) {
   return Write<Ok>([&]() -> Result<Ok> {
     if (auto denied = RequireAdministrator(*db_, actor, true)) return *denied;
     Result<std::int64_t> user = UserId(username);
     if (!user) return user.error();
     if (db_->Query("SELECT id FROM municipalities WHERE id = ?", {municipality_id}).empty()) {
-      return Error::Of(ErrorCode::kNotFound, "Det finns ingen kommun med id " + std::to_string(municipality_id) + ".");
+      return Error::Of(ErrorCode::kNotFound,
+                       "Det finns ingen kommun med id " + std::to_string(municipality_id) + ".");
     }
     if (!db_->Query("SELECT 1 FROM observer_pool WHERE municipality_id = ? AND user_id = ?",
                     {municipality_id, user.value()})
              .empty()) {
       return Ok{};
     }
-    db_->Execute("INSERT INTO observer_pool (municipality_id, user_id) VALUES (?, ?)", {municipality_id, user.value()});
-    Audit(std::nullopt, actor, "pool.add", "municipality:" + std::to_string(municipality_id), std::nullopt, username);
+    db_->Execute("INSERT INTO observer_pool (municipality_id, user_id) VALUES (?, ?)",
+                 {municipality_id, user.value()});
+    Audit(std::nullopt, actor, "pool.add", "municipality:" + std::to_string(municipality_id), std::nullopt,
+          username);
     return Ok{};
   });
 }
 
-Result<Ok> Engine::AssignOrganisationRole(const Actor& actor, std::int64_t municipality_id, const std::string& role,
-                                          const std::string& username) {
+Result<Ok> Engine::AssignOrganisationRole(const Actor& actor, std::int64_t municipality_id,
+                                          const std::string& role, const std::string& username) {
   return Write<Ok>([&]() -> Result<Ok> {
     if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
     Result<std::int64_t> user = UserId(username);
     if (!user) return user.error();
     if (db_->Query("SELECT id FROM municipalities WHERE id = ?", {municipality_id}).empty()) {
-      return Error::Of(ErrorCode::kNotFound, "Det finns ingen kommun med id " + std::to_string(municipality_id) + ".");
+      return Error::Of(ErrorCode::kNotFound,
+                       "Det finns ingen kommun med id " + std::to_string(municipality_id) + ".");
     }
     if (role.empty()) return Error::Of(ErrorCode::kInvalid, "Roll saknas.", "role");
-    if (!db_->Query("SELECT 1 FROM organisation_roles WHERE municipality_id = ? AND role_id = ? AND user_id = ?",
-                    {municipality_id, role, user.value()})
+    if (!db_->Query(
+                "SELECT 1 FROM organisation_roles WHERE municipality_id = ? AND role_id = ? AND user_id = ?",
+                {municipality_id, role, user.value()})
              .empty()) {
       return Ok{};
     }
@@ -223,10 +240,12 @@ std::vector<Unit> Engine::Units(std::optional<std::int64_t> municipality_id) {
   std::lock_guard lock(mutex_);
   std::vector<Unit> out;
   std::vector<Database::Row> rows =
-      municipality_id ? db_->Query("SELECT id, municipality_id, name, kind FROM units WHERE municipality_id = ? "
-                                   "ORDER BY name",
-                                   {*municipality_id})
-                      : db_->Query("SELECT id, municipality_id, name, kind FROM units ORDER BY municipality_id, name");
+      municipality_id
+          ? db_->Query(
+                "SELECT id, municipality_id, name, kind FROM units WHERE municipality_id = ? "
+                "ORDER BY name",
+                {*municipality_id})
+          : db_->Query("SELECT id, municipality_id, name, kind FROM units ORDER BY municipality_id, name");
   for (const Database::Row& r : rows) out.push_back(Unit{r.Int(0), r.Int(1), r.Text(2), r.Text(3)});
   return out;
 }
@@ -234,8 +253,8 @@ std::vector<Unit> Engine::Units(std::optional<std::int64_t> municipality_id) {
 std::vector<Team> Engine::Teams(std::int64_t unit_id) {
   std::lock_guard lock(mutex_);
   std::vector<Team> out;
-  for (const Database::Row& r : db_->Query("SELECT id, unit_id, name FROM teams WHERE unit_id = ? ORDER BY name",
-                                           {unit_id})) {
+  for (const Database::Row& r :
+       db_->Query("SELECT id, unit_id, name FROM teams WHERE unit_id = ? ORDER BY name", {unit_id})) {
     out.push_back(Team{r.Int(0), r.Int(1), r.Text(2)});
   }
   return out;
@@ -254,14 +273,16 @@ User UserFromRow(const Database::Row& r) {
   return u;
 }
 
-constexpr const char* kUserColumns = "u.id, u.username, u.display_name, u.email, u.municipality_id, u.global_role";
+constexpr const char* kUserColumns =
+    "u.id, u.username, u.display_name, u.email, u.municipality_id, u.global_role";
 
 }  // namespace
 
 std::vector<User> Engine::Users() {
   std::lock_guard lock(mutex_);
   std::vector<User> out;
-  for (const Database::Row& r : db_->Query(std::string("SELECT ") + kUserColumns + " FROM users u ORDER BY u.username")) {
+  for (const Database::Row& r :
+       db_->Query(std::string("SELECT ") + kUserColumns + " FROM users u ORDER BY u.username")) {
     out.push_back(UserFromRow(r));
   }
   return out;
@@ -290,7 +311,8 @@ std::optional<User> Engine::FindUser(const std::string& username) {
 
 // --- definitions ------------------------------------------------------------------------------------
 
-InstallOutcome Engine::InstallDefinitionFile(const Actor& actor, const std::string& path, const LoadOptions& options) {
+InstallOutcome Engine::InstallDefinitionFile(const Actor& actor, const std::string& path,
+                                             const LoadOptions& options) {
   LoadResult loaded = LoadWorkflowFromFile(path, options);
   if (!loaded.ok()) return InstallOutcome{loaded.problems, {}, 0, false};
   return InstallDefinition(actor, loaded.definition->xml, path, options);
@@ -311,15 +333,17 @@ InstallOutcome Engine::InstallDefinition(const Actor& actor, const std::string& 
     if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
     std::vector<Database::Row> latest =
         db_->Query("SELECT MAX(version) FROM workflow_definitions WHERE workflow_id = ?", {def.id});
-    std::vector<Database::Row> same = db_->Query(
-        "SELECT xml FROM workflow_definitions WHERE workflow_id = ? AND version = ?", {def.id, std::int64_t{def.version}});
+    std::vector<Database::Row> same =
+        db_->Query("SELECT xml FROM workflow_definitions WHERE workflow_id = ? AND version = ?",
+                   {def.id, std::int64_t{def.version}});
     if (!same.empty()) {
       if (same[0].Text(0) == xml) {
         outcome.already_installed = true;
         return Ok{};
       }
-      return Error::Of(ErrorCode::kConflict, "version " + std::to_string(def.version) + " of '" + def.id +
-                                                 "' is already installed with other content; raise the version");
+      return Error::Of(ErrorCode::kConflict,
+                       "version " + std::to_string(def.version) + " of '" + def.id +
+                           "' is already installed with other content; raise the version");
     }
     if (!latest.empty() && !latest[0].IsNull(0) && latest[0].Int(0) > def.version) {
       return Error::Of(ErrorCode::kConflict, "'" + def.id + "' already has version " + latest[0].Text(0) +
@@ -329,7 +353,8 @@ InstallOutcome Engine::InstallDefinition(const Actor& actor, const std::string& 
         "INSERT INTO workflow_definitions (workflow_id, version, title, xml, installed_at, installed_by) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         {def.id, std::int64_t{def.version}, def.title, xml, Now(), actor.username});
-    Audit(std::nullopt, actor, "definition.install", def.id, std::nullopt, "version " + std::to_string(def.version));
+    Audit(std::nullopt, actor, "definition.install", def.id, std::nullopt,
+          "version " + std::to_string(def.version));
     return Ok{};
   });
   if (!written) {
@@ -371,14 +396,17 @@ Result<DefinitionPtr> Engine::Definition(const std::string& id, std::optional<in
 Result<DefinitionPtr> Engine::LoadDefinition(const std::string& id, std::optional<int> version) {
   {
     std::vector<Database::Row> rows =
-        version ? db_->Query("SELECT version, xml FROM workflow_definitions WHERE workflow_id = ? AND version = ?",
-                             {id, std::int64_t{*version}})
-                : db_->Query("SELECT version, xml FROM workflow_definitions WHERE workflow_id = ? "
-                             "ORDER BY version DESC LIMIT 1",
-                             {id});
+        version ? db_->Query(
+                      "SELECT version, xml FROM workflow_definitions WHERE workflow_id = ? AND version = ?",
+                      {id, std::int64_t{*version}})
+                : db_->Query(
+                      "SELECT version, xml FROM workflow_definitions WHERE workflow_id = ? "
+                      "ORDER BY version DESC LIMIT 1",
+                      {id});
     if (rows.empty()) {
       return Error::Of(ErrorCode::kNotFound, "Det finns ingen processdefinition ”" + id + "”" +
-                                                 (version ? " version " + std::to_string(*version) : "") + ".");
+                                                 (version ? " version " + std::to_string(*version) : "") +
+                                                 ".");
     }
     int found = static_cast<int>(rows[0].Int(0));
     auto cached = definitions_.find({id, found});

@@ -27,7 +27,8 @@ std::string RoleLabels(const WorkflowDefinition& def, const std::vector<std::str
 }
 
 bool Intersects(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  return std::any_of(a.begin(), a.end(), [&](const std::string& x) { return std::count(b.begin(), b.end(), x) > 0; });
+  return std::any_of(a.begin(), a.end(),
+                     [&](const std::string& x) { return std::count(b.begin(), b.end(), x) > 0; });
 }
 
 Database::Param OptionalTime(const std::optional<Timestamp>& t) {
@@ -51,12 +52,14 @@ State ParseState(const std::string& text) {
 
 Result<Engine::Loaded> Engine::Load(std::int64_t id) {
   std::vector<Database::Row> rows = db_->Query(
-      "SELECT i.workflow_id, i.workflow_version, i.title, i.unit_id, u.name, m.name, i.status, i.current_phase, "
+      "SELECT i.workflow_id, i.workflow_version, i.title, i.unit_id, u.name, m.name, i.status, "
+      "i.current_phase, "
       "i.created_at, i.updated_at, i.created_by, i.completed_at, i.seq, m.id "
       "FROM instances i JOIN units u ON u.id = i.unit_id JOIN municipalities m ON m.id = u.municipality_id "
       "WHERE i.id = ?",
       {id});
-  if (rows.empty()) return Error::Of(ErrorCode::kNotFound, "Det finns ingen process med id " + std::to_string(id) + ".");
+  if (rows.empty())
+    return Error::Of(ErrorCode::kNotFound, "Det finns ingen process med id " + std::to_string(id) + ".");
   const Database::Row& r = rows[0];
   Result<DefinitionPtr> def = LoadDefinition(r.Text(0), static_cast<int>(r.Int(1)));
   if (!def) return def.error();
@@ -81,10 +84,10 @@ Result<Engine::Loaded> Engine::Load(std::int64_t id) {
   inst.seq = r.Int(12);
   inst.municipality_id = r.Int(13);
 
-  for (const Database::Row& p :
-       db_->Query("SELECT p.role_id, u.id, u.username, u.display_name FROM participants p "
-                  "JOIN users u ON u.id = p.user_id WHERE p.instance_id = ? ORDER BY p.assigned_at, u.username",
-                  {id})) {
+  for (const Database::Row& p : db_->Query(
+           "SELECT p.role_id, u.id, u.username, u.display_name FROM participants p "
+           "JOIN users u ON u.id = p.user_id WHERE p.instance_id = ? ORDER BY p.assigned_at, u.username",
+           {id})) {
     inst.participants[p.Text(0)].push_back(Loaded::Person{p.Int(1), p.Text(2), p.Text(3), false});
   }
   for (const Database::Row& p :
@@ -96,26 +99,27 @@ Result<Engine::Loaded> Engine::Load(std::int64_t id) {
       inst.participants[p.Text(0)].push_back(Loaded::Person{p.Int(1), p.Text(2), p.Text(3), true});
     }
   }
-  for (const Database::Row& p : db_->Query(
-           "SELECT phase_id, state, started_at, completed_at, entered_seq FROM phase_states WHERE instance_id = ?",
-           {id})) {
-    inst.phases[p.Text(0)] = Loaded::PhaseState{ParseState(p.Text(1)), OptionalTimestamp(p, 2),
-                                                OptionalTimestamp(p, 3), p.Int(4)};
+  for (const Database::Row& p : db_->Query("SELECT phase_id, state, started_at, completed_at, entered_seq "
+                                           "FROM phase_states WHERE instance_id = ?",
+                                           {id})) {
+    inst.phases[p.Text(0)] =
+        Loaded::PhaseState{ParseState(p.Text(1)), OptionalTimestamp(p, 2), OptionalTimestamp(p, 3), p.Int(4)};
+  }
+  for (const Database::Row& p : db_->Query("SELECT step_id, state, started_at, completed_at, completed_by "
+                                           "FROM step_states WHERE instance_id = ?",
+                                           {id})) {
+    inst.steps[p.Text(0)] =
+        Loaded::StepState{ParseState(p.Text(1)), OptionalTimestamp(p, 2), OptionalTimestamp(p, 3), p.Text(4)};
   }
   for (const Database::Row& p : db_->Query(
-           "SELECT step_id, state, started_at, completed_at, completed_by FROM step_states WHERE instance_id = ?",
+           "SELECT step_id, started_at FROM occurrences WHERE instance_id = ? ORDER BY step_id, occurrence",
            {id})) {
-    inst.steps[p.Text(0)] = Loaded::StepState{ParseState(p.Text(1)), OptionalTimestamp(p, 2),
-                                              OptionalTimestamp(p, 3), p.Text(4)};
-  }
-  for (const Database::Row& p : db_->Query(
-           "SELECT step_id, started_at FROM occurrences WHERE instance_id = ? ORDER BY step_id, occurrence", {id})) {
     inst.occurrences[p.Text(0)].push_back(ParseTimestamp(p.Text(1)).value_or(Timestamp{}));
   }
-  for (const Database::Row& p : db_->Query(
-           "SELECT s.step_id, s.role_id, u.username FROM signoffs s JOIN users u ON u.id = s.user_id "
-           "WHERE s.instance_id = ?",
-           {id})) {
+  for (const Database::Row& p :
+       db_->Query("SELECT s.step_id, s.role_id, u.username FROM signoffs s JOIN users u ON u.id = s.user_id "
+                  "WHERE s.instance_id = ?",
+                  {id})) {
     inst.signoffs[p.Text(0)][p.Text(1)] = p.Text(2);
   }
   for (const Database::Row& p : db_->Query(
@@ -151,8 +155,8 @@ void SavePhase(Database& db, const Engine::Loaded& inst, const std::string& phas
   db.Execute(
       "UPDATE phase_states SET state = ?, started_at = ?, completed_at = ?, entered_seq = ? "
       "WHERE instance_id = ? AND phase_id = ?",
-      {std::string(ToString(p.state)), OptionalTime(p.started), OptionalTime(p.completed), p.entered_seq, inst.id,
-       phase});
+      {std::string(ToString(p.state)), OptionalTime(p.started), OptionalTime(p.completed), p.entered_seq,
+       inst.id, phase});
 }
 
 void ClearSignoffs(Database& db, Engine::Loaded& inst, const std::string& step) {
@@ -165,9 +169,11 @@ void ClearSignoffs(Database& db, Engine::Loaded& inst, const std::string& step) 
 void Engine::Touch(Loaded& inst) {
   inst.summary.updated_at = clock_.Now();
   db_->Execute(
-      "UPDATE instances SET updated_at = ?, seq = ?, status = ?, current_phase = ?, completed_at = ? WHERE id = ?",
+      "UPDATE instances SET updated_at = ?, seq = ?, status = ?, current_phase = ?, completed_at = ? WHERE "
+      "id = ?",
       {Now(), inst.seq, inst.summary.status,
-       inst.summary.current_phase.empty() ? Database::Param{nullptr} : Database::Param{inst.summary.current_phase},
+       inst.summary.current_phase.empty() ? Database::Param{nullptr}
+                                          : Database::Param{inst.summary.current_phase},
        OptionalTime(inst.completed_at), inst.id});
 }
 
@@ -335,7 +341,8 @@ void Engine::RewindTo(Loaded& inst, const Actor& actor, const Step& target) {
   for (bool grew = phase.flow == PhaseFlow::kParallel; grew;) {
     grew = false;
     for (const Step& step : phase.steps) {
-      if (!reset.count(step.id) && Intersects(step.after, std::vector<std::string>(reset.begin(), reset.end()))) {
+      if (!reset.count(step.id) &&
+          Intersects(step.after, std::vector<std::string>(reset.begin(), reset.end()))) {
         grew = reset.insert(step.id).second;
       }
     }
@@ -357,8 +364,9 @@ void Engine::RewindTo(Loaded& inst, const Actor& actor, const Step& target) {
 
 // --- instances and participants -----------------------------------------------------------------
 
-Result<std::int64_t> Engine::CreateInstance(const Actor& actor, const std::string& workflow_id, std::int64_t unit_id,
-                                            const std::string& raw_title, std::optional<std::int64_t> team_id) {
+Result<std::int64_t> Engine::CreateInstance(const Actor& actor, const std::string& workflow_id,
+                                            std::int64_t unit_id, const std::string& raw_title,
+                                            std::optional<std::int64_t> team_id) {
   return Write<std::int64_t>([&]() -> Result<std::int64_t> {
     if (!actor.is_operator) {
       Result<std::int64_t> user = UserId(actor.username);
@@ -367,23 +375,28 @@ Result<std::int64_t> Engine::CreateInstance(const Actor& actor, const std::strin
     Result<DefinitionPtr> def = LoadDefinition(workflow_id, std::nullopt);
     if (!def) return def.error();
     if (db_->Query("SELECT id FROM units WHERE id = ?", {unit_id}).empty()) {
-      return Error::Of(ErrorCode::kNotFound, "Det finns ingen enhet med id " + std::to_string(unit_id) + ".", "unit");
+      return Error::Of(ErrorCode::kNotFound, "Det finns ingen enhet med id " + std::to_string(unit_id) + ".",
+                       "unit");
     }
-    if (team_id && db_->Query("SELECT id FROM teams WHERE id = ? AND unit_id = ?", {*team_id, unit_id}).empty()) {
+    if (team_id &&
+        db_->Query("SELECT id FROM teams WHERE id = ? AND unit_id = ?", {*team_id, unit_id}).empty()) {
       return Error::Of(ErrorCode::kNotFound, "Arbetslaget finns inte på enheten.", "team");
     }
     std::string title = Trimmed(raw_title);
     if (title.empty()) title = def.value()->title;
     std::string now = Now();
     std::int64_t id = db_->Insert(
-        "INSERT INTO instances (workflow_id, workflow_version, unit_id, team_id, title, status, current_phase, "
+        "INSERT INTO instances (workflow_id, workflow_version, unit_id, team_id, title, status, "
+        "current_phase, "
         "created_at, created_by, updated_at, seq) VALUES (?, ?, ?, ?, ?, 'active', NULL, ?, ?, ?, 0)",
         {workflow_id, std::int64_t{def.value()->version}, unit_id,
          team_id ? Database::Param{*team_id} : Database::Param{nullptr}, title, now, actor.username, now});
     for (const Phase& phase : def.value()->phases) {
-      db_->Execute("INSERT INTO phase_states (instance_id, phase_id, state) VALUES (?, ?, 'pending')", {id, phase.id});
+      db_->Execute("INSERT INTO phase_states (instance_id, phase_id, state) VALUES (?, ?, 'pending')",
+                   {id, phase.id});
       for (const Step& step : phase.steps) {
-        db_->Execute("INSERT INTO step_states (instance_id, step_id, state) VALUES (?, ?, 'pending')", {id, step.id});
+        db_->Execute("INSERT INTO step_states (instance_id, step_id, state) VALUES (?, ?, 'pending')",
+                     {id, step.id});
       }
     }
     Audit(id, actor, "instance.create", "instance:" + std::to_string(id), std::nullopt,
@@ -402,8 +415,10 @@ namespace {
 // organisation-wide role in the instance (who put observer groups together).
 bool MayManageParticipants(Database& db, const Engine::Loaded& inst, const Actor& actor) {
   if (actor.is_operator) return true;
-  std::vector<Database::Row> rows = db.Query("SELECT global_role FROM users WHERE username = ?", {actor.username});
-  if (!rows.empty() && (rows[0].Text(0) == "administrator" || rows[0].Text(0) == "utvecklingsledare")) return true;
+  std::vector<Database::Row> rows =
+      db.Query("SELECT global_role FROM users WHERE username = ?", {actor.username});
+  if (!rows.empty() && (rows[0].Text(0) == "administrator" || rows[0].Text(0) == "utvecklingsledare"))
+    return true;
   for (const auto& [role, people] : inst.participants) {
     for (const Engine::Loaded::Person& p : people) {
       if (p.username == actor.username && p.organisation_wide) return true;
@@ -421,14 +436,17 @@ Result<Ok> Engine::AssignParticipant(const Actor& actor, std::int64_t instance, 
     if (!loaded) return loaded.error();
     Loaded& inst = loaded.value();
     const Role* role = inst.def->FindRole(role_id);
-    if (!role) return Error::Of(ErrorCode::kNotFound, "Processen har ingen roll " + Quoted(role_id) + ".", "role");
+    if (!role)
+      return Error::Of(ErrorCode::kNotFound, "Processen har ingen roll " + Quoted(role_id) + ".", "role");
     if (!MayManageParticipants(*db_, inst, actor)) {
       return Error::Of(ErrorCode::kForbidden, "Du får inte tilldela deltagare i den här processen.");
     }
     if (!inst.active()) return Error::Of(ErrorCode::kRefused, "Processen är avslutad.");
     if (role->scope == RoleScope::kOrganisation) {
-      return Error::Of(ErrorCode::kInvalid, "Rollen " + Quoted(role->label) +
-                                                " gäller hela kommunen och tilldelas bland kommunens roller.", "role");
+      return Error::Of(
+          ErrorCode::kInvalid,
+          "Rollen " + Quoted(role->label) + " gäller hela kommunen och tilldelas bland kommunens roller.",
+          "role");
     }
     Result<std::int64_t> user = UserId(username);
     if (!user) return Error{ErrorCode::kNotFound, {Issue{"username", user.error().issues[0].message}}};
@@ -437,16 +455,21 @@ Result<Ok> Engine::AssignParticipant(const Actor& actor, std::int64_t instance, 
       if (p.username == username) return Ok{};
     }
     if (role->max && static_cast<int>(people.size()) >= *role->max) {
-      return Error::Of(ErrorCode::kRefused, "Rollen " + Quoted(role->label) + " har redan " +
-                                                std::to_string(*role->max) + " deltagare, vilket är högsta antalet.",
+      return Error::Of(ErrorCode::kRefused,
+                       "Rollen " + Quoted(role->label) + " har redan " + std::to_string(*role->max) +
+                           " deltagare, vilket är högsta antalet.",
                        "role");
     }
-    if (role->from_pool && db_->Query("SELECT 1 FROM observer_pool WHERE user_id = ?", {user.value()}).empty()) {
-      return Error::Of(ErrorCode::kRefused, Quoted(username) + " finns inte i någon kommuns observatörspool; " +
-                                                "rollen " + Quoted(role->label) + " tas ur poolen.", "username");
+    if (role->from_pool &&
+        db_->Query("SELECT 1 FROM observer_pool WHERE user_id = ?", {user.value()}).empty()) {
+      return Error::Of(ErrorCode::kRefused,
+                       Quoted(username) + " finns inte i någon kommuns observatörspool; " + "rollen " +
+                           Quoted(role->label) + " tas ur poolen.",
+                       "username");
     }
     db_->Execute(
-        "INSERT INTO participants (instance_id, role_id, user_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO participants (instance_id, role_id, user_id, assigned_at, assigned_by) VALUES (?, ?, ?, "
+        "?, ?)",
         {instance, role_id, user.value(), Now(), actor.username});
     Audit(instance, actor, "participant.assign", "role:" + role_id, std::nullopt, username);
     Touch(inst);
@@ -468,7 +491,8 @@ Result<Ok> Engine::RemoveParticipant(const Actor& actor, std::int64_t instance, 
     if (db_->Query("SELECT 1 FROM participants WHERE instance_id = ? AND role_id = ? AND user_id = ?",
                    {instance, role_id, user.value()})
             .empty()) {
-      return Error::Of(ErrorCode::kNotFound, Quoted(username) + " har inte rollen " + Quoted(role_id) + " här.");
+      return Error::Of(ErrorCode::kNotFound,
+                       Quoted(username) + " har inte rollen " + Quoted(role_id) + " här.");
     }
     db_->Execute("DELETE FROM participants WHERE instance_id = ? AND role_id = ? AND user_id = ?",
                  {instance, role_id, user.value()});
@@ -480,14 +504,17 @@ Result<Ok> Engine::RemoveParticipant(const Actor& actor, std::int64_t instance, 
 
 // --- forms --------------------------------------------------------------------------------------
 
-Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t instance, const std::string& form_id,
-                                           int occurrence, const std::vector<FieldChange>& changes) {
+Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t instance,
+                                           const std::string& form_id, int occurrence,
+                                           const std::vector<FieldChange>& requested) {
   return Write<std::vector<int>>([&]() -> Result<std::vector<int>> {
+    std::vector<FieldChange> changes = requested;  // values are replaced by their checked, typed form below
     Result<Loaded> loaded = Load(instance);
     if (!loaded) return loaded.error();
     Loaded& inst = loaded.value();
     const Form* form = inst.def->FindForm(form_id);
-    if (!form) return Error::Of(ErrorCode::kNotFound, "Processen har inget formulär " + Quoted(form_id) + ".");
+    if (!form)
+      return Error::Of(ErrorCode::kNotFound, "Processen har inget formulär " + Quoted(form_id) + ".");
     if (changes.empty()) return std::vector<int>{};
     std::string why;
     if (FormLocked(inst, *form, &why)) return Error::Of(ErrorCode::kRefused, why);
@@ -501,17 +528,21 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
       const Repeat& rule = *repeating->repeat;
       if (occurrence == count + 1) {
         if (rule.max && count >= *rule.max) {
-          return Error::Of(ErrorCode::kRefused,
-                           rule.message.text.empty()
-                               ? "Högst " + std::to_string(*rule.max) + " tillfällen får registreras för steget " +
-                                     Quoted(repeating->label) + "."
-                               : rule.message.text);
+          return Error::Of(ErrorCode::kRefused, rule.message.text.empty()
+                                                    ? "Högst " + std::to_string(*rule.max) +
+                                                          " tillfällen får registreras för steget " +
+                                                          Quoted(repeating->label) + "."
+                                                    : rule.message.text);
+        }
+        if (inst.steps[repeating->id].state != State::kActive) {
+          return Error::Of(ErrorCode::kRefused, "Ett nytt tillfälle kan bara läggas till medan steget " +
+                                                    Quoted(repeating->label) + " är öppet.");
         }
         add_occurrence = true;
       } else if (occurrence < 1 || occurrence > count) {
-        return Error::Of(ErrorCode::kInvalid, "Tillfälle " + std::to_string(occurrence) + " finns inte; steget " +
-                                                  Quoted(repeating->label) + " har " + std::to_string(count) +
-                                                  " tillfällen.");
+        return Error::Of(ErrorCode::kInvalid, "Tillfälle " + std::to_string(occurrence) +
+                                                  " finns inte; steget " + Quoted(repeating->label) +
+                                                  " har " + std::to_string(count) + " tillfällen.");
       }
     } else if (occurrence != 0) {
       return Error::Of(ErrorCode::kInvalid, "Formuläret " + Quoted(form->label) + " upprepas inte.");
@@ -519,15 +550,17 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
 
     std::vector<Issue> forbidden, conflicts, invalid;
     std::set<std::string> seen;
-    for (const FieldChange& change : changes) {
+    for (FieldChange& change : changes) {
       const std::string path = FieldPath(form->id, occurrence, change.field);
       const Field* field = form->FindField(change.field);
       if (!field) {
-        invalid.push_back({path, "Formuläret " + Quoted(form->label) + " har inget fält " + Quoted(change.field) + "."});
+        invalid.push_back(
+            {path, "Formuläret " + Quoted(form->label) + " har inget fält " + Quoted(change.field) + "."});
         continue;
       }
       if (!seen.insert(field->id).second) {
-        invalid.push_back({path, "Fältet " + Quoted(field->label) + " förekommer två gånger i samma ändring."});
+        invalid.push_back(
+            {path, "Fältet " + Quoted(field->label) + " förekommer två gånger i samma ändring."});
         continue;
       }
       if (RightsOn(inst, roles, *form, *field) != Rights::kEdit) {
@@ -538,14 +571,25 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
       int current_version = current == inst.values.end() ? 0 : current->second.version;
       if (change.expected_version && *change.expected_version != current_version) {
         std::string by = current == inst.values.end() ? "någon" : current->second.author;
-        conflicts.push_back({path, Quoted(field->label) + " har ändrats av " + by + " sedan du började (version " +
-                                       std::to_string(current_version) + ", du utgick från version " +
-                                       std::to_string(*change.expected_version) + "). Nuvarande värde: " +
-                                       Quoted(current == inst.values.end() ? "" : DisplayValue(current->second.value)) +
-                                       "."});
+        conflicts.push_back(
+            {path, Quoted(field->label) + " har ändrats av " + by + " sedan du började (version " +
+                       std::to_string(current_version) + ", du utgick från version " +
+                       std::to_string(*change.expected_version) + "). Nuvarande värde: " +
+                       Quoted(current == inst.values.end() ? "" : DisplayValue(current->second.value)) +
+                       "."});
         continue;
       }
-      for (std::string& message : CheckConstraints(*field, change.value)) invalid.push_back({path, std::move(message)});
+      // Whatever a client sent, store a value of the field's type with its text cleaned as from any other
+      // source: what is stored must decode again when the instance is next loaded.
+      std::string type_error;
+      std::optional<Value> typed = DecodeValue(*field, EncodeValue(change.value), &type_error);
+      if (!typed) {
+        invalid.push_back({path, type_error});
+        continue;
+      }
+      change.value = std::move(*typed);
+      for (std::string& message : CheckConstraints(*field, change.value))
+        invalid.push_back({path, std::move(message)});
       // A person is a user, and a participant in the field's role when it names one.
       auto check_person = [&](const Field& person_field, const Value& value, const std::string& where) {
         const std::string* who = std::get_if<std::string>(&value.data);
@@ -554,10 +598,12 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
           invalid.push_back({where, "Det finns ingen användare " + Quoted(*who) + "."});
         } else if (!person_field.person_role.empty()) {
           const auto& people = inst.participants[person_field.person_role];
-          if (std::none_of(people.begin(), people.end(), [&](const Loaded::Person& p) { return p.username == *who; })) {
+          if (std::none_of(people.begin(), people.end(),
+                           [&](const Loaded::Person& p) { return p.username == *who; })) {
             const Role* role = inst.def->FindRole(person_field.person_role);
             invalid.push_back({where, Quoted(*who) + " har inte rollen " +
-                                          Quoted(role ? role->label : person_field.person_role) + " i processen."});
+                                          Quoted(role ? role->label : person_field.person_role) +
+                                          " i processen."});
           }
         }
       };
@@ -592,8 +638,9 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
     for (const FieldChange& change : changes) {
       const Field* field = form->FindField(change.field);
       if (!change.value.IsEmpty() && !FieldVisible(inst, *form, *field, occurrence, today)) {
-        invalid.push_back({FieldPath(form->id, occurrence, field->id),
-                           Quoted(field->label) + " visas inte med de svar som har getts och kan inte fyllas i."});
+        invalid.push_back(
+            {FieldPath(form->id, occurrence, field->id),
+             Quoted(field->label) + " visas inte med de svar som har getts och kan inte fyllas i."});
       }
     }
     if (!invalid.empty()) return Error{ErrorCode::kInvalid, invalid};
@@ -603,18 +650,21 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
       ExprValue v = b.sum.Evaluate(InstanceContext(inst, today));
       double used = std::holds_alternative<double>(v.scalar) ? std::get<double>(v.scalar) : 0;
       if (used > b.max && used > budgets_before[i]) {
-        over.push_back({"budget:" + b.id, b.message.text.empty()
-                                              ? Quoted(b.label) + " får vara högst " + DisplayValue(Value{b.max}) + " " +
-                                                    b.unit + "; med ändringen blir det " + DisplayValue(Value{used}) + "."
-                                              : b.message.text});
+        over.push_back({"budget:" + b.id,
+                        b.message.text.empty()
+                            ? Quoted(b.label) + " får vara högst " + DisplayValue(Value{b.max}) + " " +
+                                  b.unit + "; med ändringen blir det " + DisplayValue(Value{used}) + "."
+                            : b.message.text});
       }
     }
     if (!over.empty()) return Error{ErrorCode::kRefused, over};
 
     std::string now = Now();
     if (add_occurrence) {
-      db_->Execute("INSERT INTO occurrences (instance_id, step_id, occurrence, started_at, created_by) VALUES (?, ?, ?, ?, ?)",
-                   {instance, repeating->id, std::int64_t{occurrence}, now, actor.username});
+      db_->Execute(
+          "INSERT INTO occurrences (instance_id, step_id, occurrence, started_at, created_by) VALUES (?, ?, "
+          "?, ?, ?)",
+          {instance, repeating->id, std::int64_t{occurrence}, now, actor.username});
       Audit(instance, actor, "occurrence.add", repeating->id + "#" + std::to_string(occurrence));
     }
     std::vector<int> versions;
@@ -628,8 +678,10 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
       }
       int version = (existed ? old->second.version : 0) + 1;
       db_->Execute(
-          "INSERT INTO field_values (instance_id, form_id, occurrence, field_id, value, version, author, updated_at) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id, form_id, occurrence, field_id) DO UPDATE SET "
+          "INSERT INTO field_values (instance_id, form_id, occurrence, field_id, value, version, author, "
+          "updated_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id, form_id, occurrence, field_id) DO "
+          "UPDATE SET "
           "value = excluded.value, version = excluded.version, author = excluded.author, "
           "updated_at = excluded.updated_at",
           {instance, form->id, std::int64_t{occurrence}, change.field, EncodeValue(change.value),
@@ -651,7 +703,8 @@ Result<int> Engine::AddOccurrence(const Actor& actor, std::int64_t instance, con
     Loaded& inst = loaded.value();
     const Step* step = inst.def->FindStep(step_id);
     if (!step) return Error::Of(ErrorCode::kNotFound, "Processen har inget steg " + Quoted(step_id) + ".");
-    if (!step->repeat) return Error::Of(ErrorCode::kInvalid, "Steget " + Quoted(step->label) + " upprepas inte.");
+    if (!step->repeat)
+      return Error::Of(ErrorCode::kInvalid, "Steget " + Quoted(step->label) + " upprepas inte.");
     if (!Intersects(RolesOf(inst, actor), step->performers)) {
       return Error::Of(ErrorCode::kForbidden, "Steget " + Quoted(step->label) + " utförs av " +
                                                   RoleLabels(*inst.def, step->performers) + ".");
@@ -663,12 +716,15 @@ Result<int> Engine::AddOccurrence(const Actor& actor, std::int64_t instance, con
     if (step->repeat->max && count >= *step->repeat->max) {
       return Error::Of(ErrorCode::kRefused, step->repeat->message.text.empty()
                                                 ? "Högst " + std::to_string(*step->repeat->max) +
-                                                      " tillfällen får registreras för steget " + Quoted(step->label) + "."
+                                                      " tillfällen får registreras för steget " +
+                                                      Quoted(step->label) + "."
                                                 : step->repeat->message.text);
     }
     int number = count + 1;
-    db_->Execute("INSERT INTO occurrences (instance_id, step_id, occurrence, started_at, created_by) VALUES (?, ?, ?, ?, ?)",
-                 {instance, step_id, std::int64_t{number}, Now(), actor.username});
+    db_->Execute(
+        "INSERT INTO occurrences (instance_id, step_id, occurrence, started_at, created_by) VALUES (?, ?, ?, "
+        "?, ?)",
+        {instance, step_id, std::int64_t{number}, Now(), actor.username});
     Audit(instance, actor, "occurrence.add", step_id + "#" + std::to_string(number));
     Touch(inst);
     return number;
@@ -703,8 +759,9 @@ Result<Ok> Engine::SignOff(const Actor& actor, std::int64_t instance, const std:
     if (!user) return user.error();
     db_->Execute("DELETE FROM signoffs WHERE instance_id = ? AND step_id = ? AND role_id = ?",
                  {instance, step_id, signoff->role});
-    db_->Execute("INSERT INTO signoffs (instance_id, step_id, role_id, user_id, signed_at) VALUES (?, ?, ?, ?, ?)",
-                 {instance, step_id, signoff->role, user.value(), Now()});
+    db_->Execute(
+        "INSERT INTO signoffs (instance_id, step_id, role_id, user_id, signed_at) VALUES (?, ?, ?, ?, ?)",
+        {instance, step_id, signoff->role, user.value(), Now()});
     Audit(instance, actor, "step.signoff", step_id, std::nullopt, signoff->role);
     Touch(inst);
     return Ok{};
@@ -717,23 +774,25 @@ std::vector<Issue> Engine::CompletionProblems(const Loaded& inst, const Step& st
   std::vector<Issue> issues;
   const WorkflowDefinition& def = *inst.def;
   Date today = clock_.Today();
+  // The performers' roles must be staffed as the definition says (the actor holds one of them already).
   for (const std::string& role_id : step.performers) {
     const Role* role = def.FindRole(role_id);
     auto it = inst.participants.find(role_id);
     int assigned = it == inst.participants.end() ? 0 : static_cast<int>(it->second.size());
-    if (role && assigned < std::max(role->min, 1)) {
-      int need = std::max(role->min, 1);
-      issues.push_back({"role:" + role_id, "Minst " + std::to_string(need) + " i rollen " + Quoted(role->label) +
-                                               " behövs för steget; nu är " + std::to_string(assigned) + " tilldelade."});
+    if (role && assigned < role->min) {
+      issues.push_back({"role:" + role_id, "Minst " + std::to_string(role->min) + " i rollen " +
+                                               Quoted(role->label) + " behövs för steget; nu är " +
+                                               std::to_string(assigned) + " tilldelade."});
     }
   }
   std::vector<int> occurrences = {0};
   if (step.repeat) {
     int count = inst.OccurrenceCount(step.id);
     if (count < step.repeat->min) {
-      std::string what = step.repeat->occurrence_label.empty() ? "tillfälle" : step.repeat->occurrence_label;
-      issues.push_back({"step:" + step.id, "Minst " + std::to_string(step.repeat->min) + " " + what +
-                                               " behövs; nu finns " + std::to_string(count) + "."});
+      std::string what =
+          step.repeat->occurrence_label.empty() ? "tillfällen" : Quoted(step.repeat->occurrence_label);
+      issues.push_back({"step:" + step.id, "Steget behöver minst " + std::to_string(step.repeat->min) + " " +
+                                               what + "; nu finns " + std::to_string(count) + "."});
     }
     occurrences.clear();
     for (int i = 1; i <= count; ++i) occurrences.push_back(i);
@@ -748,27 +807,45 @@ std::vector<Issue> Engine::CompletionProblems(const Loaded& inst, const Step& st
         const Value* value = inst.Find(form_id, occurrence, field.id);
         std::string path = FieldPath(form_id, occurrence, field.id);
         if (!value || value->IsEmpty()) {
-          if (field.required()) issues.push_back({path, RequiredMessage(field)});
+          if (field.required()) {
+            issues.push_back({path, RequiredMessage(field)});
+          } else if (std::optional<std::string> too_few = EmptyBelowMinimum(field)) {
+            issues.push_back({path, *too_few});
+          }
           continue;
         }
         for (std::string& m : CheckConstraints(field, *value)) issues.push_back({path, std::move(m)});
+        // Rows may be saved half-filled; to complete, each row needs its required columns.
+        if (auto* rows = std::get_if<std::vector<Row>>(&value->data)) {
+          for (size_t i = 0; i < rows->size(); ++i) {
+            for (const Field& column : field.columns) {
+              auto cell = (*rows)[i].find(column.id);
+              if (column.required() && (cell == (*rows)[i].end() || cell->second.IsEmpty())) {
+                issues.push_back({path, Quoted(field.label) + " rad " + std::to_string(i + 1) + ": " +
+                                            RequiredMessage(column)});
+              }
+            }
+          }
+        }
       }
     }
   }
   InstanceContext context(inst, today);
   for (const Requirement& r : step.requirements) {
     if (!Holds(r.condition, context)) {
-      issues.push_back({"step:" + step.id, r.message.text.empty() ? "Villkoret " + Quoted(r.condition.source()) +
-                                                                        " är inte uppfyllt."
-                                                                  : r.message.text});
+      issues.push_back(
+          {"step:" + step.id, r.message.text.empty()
+                                  ? "Villkoret " + Quoted(r.condition.source()) + " är inte uppfyllt."
+                                  : r.message.text});
     }
   }
   auto signed_roles = inst.signoffs.find(step.id);
   for (const spegla::SignOff& s : step.signoffs) {
     if (signed_roles == inst.signoffs.end() || !signed_roles->second.count(s.role)) {
       const Role* role = def.FindRole(s.role);
-      issues.push_back({"signoff:" + s.role, "Steget behöver underskrift av " +
-                                                 Quoted(s.label.empty() ? (role ? role->label : s.role) : s.label) + "."});
+      issues.push_back(
+          {"signoff:" + s.role, "Steget behöver underskrift av " +
+                                    Quoted(s.label.empty() ? (role ? role->label : s.role) : s.label) + "."});
     }
   }
   return issues;
@@ -792,8 +869,9 @@ Result<Ok> Engine::CompleteStep(const Actor& actor, std::int64_t instance, const
       return Error::Of(ErrorCode::kRefused, "Steget " + Quoted(step->label) + " är redan avslutat.");
     }
     if (state == State::kPending) {
-      return Error::Of(ErrorCode::kRefused, "Steget " + Quoted(step->label) + " är inte öppet än; tidigare steg " +
-                                                "måste avslutas först.");
+      return Error::Of(
+          ErrorCode::kRefused,
+          "Steget " + Quoted(step->label) + " är inte öppet än; tidigare steg " + "måste avslutas först.");
     }
     std::vector<Issue> problems = CompletionProblems(inst, *step);
     if (!problems.empty()) return Error{ErrorCode::kRefused, problems};
@@ -820,24 +898,27 @@ Result<Ok> Engine::SendBack(const Actor& actor, std::int64_t instance, const std
     if (!from) return Error::Of(ErrorCode::kNotFound, "Processen har inget steg " + Quoted(from_step) + ".");
     if (!to) return Error::Of(ErrorCode::kNotFound, "Processen har inget steg " + Quoted(to_step) + ".");
     std::string reason = Trimmed(raw_reason);
-    if (reason.empty()) return Error::Of(ErrorCode::kInvalid, "Ange varför steget skickas tillbaka.", "reason");
+    if (reason.empty())
+      return Error::Of(ErrorCode::kInvalid, "Ange varför steget skickas tillbaka.", "reason");
     const spegla::SendBack* rule = nullptr;
     for (const spegla::SendBack& s : from->send_backs) {
       if (s.to_step == to_step) rule = &s;
     }
     if (!rule) {
-      return Error::Of(ErrorCode::kRefused, "Steget " + Quoted(from->label) + " kan inte skickas tillbaka till " +
-                                                Quoted(to->label) + ".");
+      return Error::Of(ErrorCode::kRefused, "Steget " + Quoted(from->label) +
+                                                " kan inte skickas tillbaka till " + Quoted(to->label) + ".");
     }
     const std::vector<std::string>& allowed = rule->roles.empty() ? from->performers : rule->roles;
     if (!Intersects(RolesOf(inst, actor), allowed)) {
-      return Error::Of(ErrorCode::kForbidden, "Bara " + RoleLabels(*inst.def, allowed) + " får skicka tillbaka.");
+      return Error::Of(ErrorCode::kForbidden,
+                       "Bara " + RoleLabels(*inst.def, allowed) + " får skicka tillbaka.");
     }
     if (!inst.active() || inst.steps[from_step].state != State::kActive) {
       return Error::Of(ErrorCode::kRefused, "Steget " + Quoted(from->label) + " är inte öppet just nu.");
     }
     RewindTo(inst, actor, *to);
-    Audit(instance, actor, "step.send_back", from_step + " -> " + to_step, std::nullopt, std::nullopt, reason);
+    Audit(instance, actor, "step.send_back", from_step + " -> " + to_step, std::nullopt, std::nullopt,
+          reason);
     Touch(inst);
     return Ok{};
   });
@@ -851,11 +932,18 @@ Result<Ok> Engine::Reopen(const Actor& actor, std::int64_t instance, const std::
     Loaded& inst = loaded.value();
     const Step* step = inst.def->FindStep(step_id);
     if (!step) return Error::Of(ErrorCode::kNotFound, "Processen har inget steg " + Quoted(step_id) + ".");
+    if (!step->reopenable) {
+      return Error::Of(
+          ErrorCode::kRefused,
+          "Steget " + Quoted(step->label) + " kan inte öppnas igen; processbeskrivningen tillåter det inte.");
+    }
     std::string reason = Trimmed(raw_reason);
     if (reason.empty()) return Error::Of(ErrorCode::kInvalid, "Ange varför steget öppnas igen.", "reason");
-    const std::vector<std::string>& allowed = step->reopen_roles.empty() ? step->performers : step->reopen_roles;
+    const std::vector<std::string>& allowed =
+        step->reopen_roles.empty() ? step->performers : step->reopen_roles;
     if (!Intersects(RolesOf(inst, actor), allowed)) {
-      return Error::Of(ErrorCode::kForbidden, "Bara " + RoleLabels(*inst.def, allowed) + " får öppna steget igen.");
+      return Error::Of(ErrorCode::kForbidden,
+                       "Bara " + RoleLabels(*inst.def, allowed) + " får öppna steget igen.");
     }
     if (inst.steps[step_id].state != State::kCompleted) {
       return Error::Of(ErrorCode::kRefused, "Steget " + Quoted(step->label) + " är inte avslutat.");
@@ -864,7 +952,8 @@ Result<Ok> Engine::Reopen(const Actor& actor, std::int64_t instance, const std::
     RewindTo(inst, actor, *step);
     Audit(instance, actor, "step.reopen", step_id, "completed", "active", reason);
     if (was_completed) {
-      Audit(instance, actor, "instance.reopen", "instance:" + std::to_string(instance), "completed", "active", reason);
+      Audit(instance, actor, "instance.reopen", "instance:" + std::to_string(instance), "completed", "active",
+            reason);
     }
     Touch(inst);
     return Ok{};

@@ -51,7 +51,7 @@ struct Engine::Loaded {
   std::map<std::string, std::vector<Person>> participants;  // role -> people, instance and organisation-wide
   std::map<std::string, PhaseState> phases;
   std::map<std::string, StepState> steps;
-  std::map<std::string, std::vector<Timestamp>> occurrences;         // step -> start of occurrence 1, 2, ...
+  std::map<std::string, std::vector<Timestamp>> occurrences;  // step -> start of occurrence 1, 2, ...
   std::map<std::string, std::map<std::string, std::string>> signoffs;  // step -> role -> username
   std::map<ValueKey, StoredValue> values;
 
@@ -70,7 +70,8 @@ struct Engine::Loaded {
 // are read from that occurrence (visible-if); otherwise fields of repeating forms are lists over occurrences.
 class InstanceContext final : public ExprContext {
  public:
-  InstanceContext(const Engine::Loaded& inst, Date today, std::string bound_form = {}, int bound_occurrence = 0)
+  InstanceContext(const Engine::Loaded& inst, Date today, std::string bound_form = {},
+                  int bound_occurrence = 0)
       : inst_(inst), today_(today), bound_form_(std::move(bound_form)), bound_occurrence_(bound_occurrence) {}
 
   ExprValue ValueOf(std::string_view canonical) const override;
@@ -90,7 +91,8 @@ struct RollbackSignal {};
 std::optional<Timestamp> OptionalTimestamp(const Database::Row& row, size_t column);
 State ParseState(const std::string& text);
 bool Holds(const Expression& e, const ExprContext& context);
-bool FieldVisible(const Engine::Loaded& inst, const Form& form, const Field& field, int occurrence, Date today);
+bool FieldVisible(const Engine::Loaded& inst, const Form& form, const Field& field, int occurrence,
+                  Date today);
 std::string FieldPath(const std::string& form, int occurrence, const std::string& field);
 
 }  // namespace spegla

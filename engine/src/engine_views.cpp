@@ -64,9 +64,12 @@ std::optional<Date> DateOfTime(const std::optional<Timestamp>& t) {
 
 const char* ToString(State state) {
   switch (state) {
-    case State::kPending: return "pending";
-    case State::kActive: return "active";
-    case State::kCompleted: return "completed";
+    case State::kPending:
+      return "pending";
+    case State::kActive:
+      return "active";
+    case State::kCompleted:
+      return "completed";
   }
   return "?";
 }
@@ -102,7 +105,8 @@ int InstanceContext::AssignedCount(std::string_view role) const {
 
 bool Holds(const Expression& e, const ExprContext& context) { return e.Evaluate(context).IsTrue(); }
 
-bool FieldVisible(const Engine::Loaded& inst, const Form& form, const Field& field, int occurrence, Date today) {
+bool FieldVisible(const Engine::Loaded& inst, const Form& form, const Field& field, int occurrence,
+                  Date today) {
   if (!field.visible_if) return true;
   return Holds(*field.visible_if, InstanceContext(inst, today, form.id, occurrence));
 }
@@ -179,8 +183,9 @@ InstanceView Engine::BuildView(const Loaded& inst) const {
       }
       if (step.repeat && step.repeat->every && sv.state == State::kActive) {
         auto occ = inst.occurrences.find(step.id);
-        std::optional<Timestamp> base =
-            occ != inst.occurrences.end() && !occ->second.empty() ? std::optional(occ->second.back()) : sv.started;
+        std::optional<Timestamp> base = occ != inst.occurrences.end() && !occ->second.empty()
+                                            ? std::optional(occ->second.back())
+                                            : sv.started;
         if (base) sv.next_due = DateOf(*base).Plus(*step.repeat->every);
       }
       sv.overdue = sv.state == State::kActive &&
@@ -261,10 +266,12 @@ Result<FormView> Engine::GetForm(const Actor& viewer, std::int64_t instance, con
 std::vector<InstanceSummary> Engine::ListInstances(const InstanceFilter& filter) {
   std::lock_guard lock(mutex_);
   std::string sql =
-      "SELECT i.id, i.workflow_id, i.workflow_version, d.title, i.title, i.unit_id, u.name, m.name, i.status, "
+      "SELECT i.id, i.workflow_id, i.workflow_version, d.title, i.title, i.unit_id, u.name, m.name, "
+      "i.status, "
       "i.current_phase, i.created_at, i.updated_at FROM instances i "
       "JOIN units u ON u.id = i.unit_id JOIN municipalities m ON m.id = u.municipality_id "
-      "JOIN workflow_definitions d ON d.workflow_id = i.workflow_id AND d.version = i.workflow_version WHERE 1 = 1";
+      "JOIN workflow_definitions d ON d.workflow_id = i.workflow_id AND d.version = i.workflow_version WHERE "
+      "1 = 1";
   std::vector<Database::Param> params;
   if (filter.municipality_id) {
     sql += " AND m.id = ?";
@@ -319,7 +326,8 @@ std::vector<Task> Engine::Tasks(std::optional<std::string> username) {
       ids.push_back(r.Int(0));
     }
   } else {
-    for (const Database::Row& r : db_->Query("SELECT id FROM instances WHERE status = 'active' ORDER BY id")) {
+    for (const Database::Row& r :
+         db_->Query("SELECT id FROM instances WHERE status = 'active' ORDER BY id")) {
       ids.push_back(r.Int(0));
     }
   }
@@ -328,12 +336,14 @@ std::vector<Task> Engine::Tasks(std::optional<std::string> username) {
     Result<Loaded> loaded = Load(id);
     if (!loaded) continue;
     const Loaded& inst = loaded.value();
-    std::vector<std::string> roles = username ? RolesOf(inst, Actor::User(*username)) : std::vector<std::string>{};
+    std::vector<std::string> roles =
+        username ? RolesOf(inst, Actor::User(*username)) : std::vector<std::string>{};
     InstanceView view = BuildView(inst);
     for (const PhaseView& pv : view.phases) {
       for (const StepView& sv : pv.steps) {
         if (sv.state != State::kActive) continue;
-        if (username && std::none_of(sv.step->performers.begin(), sv.step->performers.end(), [&](const std::string& r) {
+        if (username &&
+            std::none_of(sv.step->performers.begin(), sv.step->performers.end(), [&](const std::string& r) {
               return std::count(roles.begin(), roles.end(), r) > 0;
             })) {
           continue;
@@ -375,19 +385,35 @@ AuditEntry AuditFromRow(const Database::Row& r) {
   return e;
 }
 
-constexpr const char* kAuditColumns = "id, instance_id, at, actor, action, target, old_value, new_value, detail";
+constexpr const char* kAuditColumns =
+    "id, instance_id, at, actor, action, target, old_value, new_value, detail";
 
 }  // namespace
 
-Result<std::vector<AuditEntry>> Engine::AuditLog(const Actor&, std::int64_t instance) {
+Result<std::vector<AuditEntry>> Engine::AuditLog(const Actor& viewer, std::int64_t instance) {
   return Read<std::vector<AuditEntry>>([&]() -> Result<std::vector<AuditEntry>> {
-    if (db_->Query("SELECT id FROM instances WHERE id = ?", {instance}).empty()) {
-      return Error::Of(ErrorCode::kNotFound, "Det finns ingen process med id " + std::to_string(instance) + ".");
-    }
+    Result<Loaded> loaded = Load(instance);
+    if (!loaded) return loaded.error();
+    const Loaded& inst = loaded.value();
+    std::vector<std::string> roles = RolesOf(inst, viewer);
     std::vector<AuditEntry> out;
     for (const Database::Row& r : db_->Query(
-             std::string("SELECT ") + kAuditColumns + " FROM audit_log WHERE instance_id = ? ORDER BY id", {instance})) {
-      out.push_back(AuditFromRow(r));
+             std::string("SELECT ") + kAuditColumns + " FROM audit_log WHERE instance_id = ? ORDER BY id",
+             {instance})) {
+      AuditEntry entry = AuditFromRow(r);
+      // The log shows that a field changed to everyone who may see the log, but its values only to those
+      // whose roles may see the field: observation notes about children stay with the observers.
+      if (entry.action == "field.set" && !viewer.is_operator) {
+        std::vector<std::string> parts = SplitDots(entry.target.substr(0, entry.target.find('#')));
+        const Form* form = parts.size() == 2 ? inst.def->FindForm(parts[0]) : nullptr;
+        const Field* field = form ? form->FindField(parts[1]) : nullptr;
+        if (!field || RightsOn(inst, roles, *form, *field) == Rights::kHidden) {
+          entry.old_value.reset();
+          entry.new_value.reset();
+          entry.detail = "värdet visas inte för din roll";
+        }
+      }
+      out.push_back(std::move(entry));
     }
     return out;
   });
@@ -396,8 +422,9 @@ Result<std::vector<AuditEntry>> Engine::AuditLog(const Actor&, std::int64_t inst
 std::vector<AuditEntry> Engine::GlobalAuditLog(size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<AuditEntry> out;
-  for (const Database::Row& r : db_->Query(std::string("SELECT ") + kAuditColumns + " FROM audit_log ORDER BY id DESC LIMIT ?",
-                                           {static_cast<std::int64_t>(limit)})) {
+  for (const Database::Row& r :
+       db_->Query(std::string("SELECT ") + kAuditColumns + " FROM audit_log ORDER BY id DESC LIMIT ?",
+                  {static_cast<std::int64_t>(limit)})) {
     out.push_back(AuditFromRow(r));
   }
   return out;

@@ -4,12 +4,18 @@ namespace spegla {
 
 const char* ToString(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kForbidden: return "forbidden";
-    case ErrorCode::kInvalid: return "invalid";
-    case ErrorCode::kRefused: return "refused";
-    case ErrorCode::kConflict: return "conflict";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kForbidden:
+      return "forbidden";
+    case ErrorCode::kInvalid:
+      return "invalid";
+    case ErrorCode::kRefused:
+      return "refused";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "?";
 }

@@ -20,7 +20,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
       1,
       "organisations, users, definitions, instances, form values, audit log",
       {
-          "CREATE TABLE municipalities (id {id}, name TEXT NOT NULL UNIQUE, network TEXT NOT NULL DEFAULT '', "
+          "CREATE TABLE municipalities (id {id}, name TEXT NOT NULL UNIQUE, network TEXT NOT NULL DEFAULT "
+          "'', "
           "created_at TEXT NOT NULL)",
           "CREATE TABLE units (id {id}, municipality_id BIGINT NOT NULL REFERENCES municipalities(id), "
           "name TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('skola', 'forskola')), "
@@ -43,7 +44,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
           "title TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('active', 'completed')), "
           "current_phase TEXT, created_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_at TEXT NOT NULL, "
           "completed_at TEXT, seq INTEGER NOT NULL DEFAULT 0, "
-          "FOREIGN KEY (workflow_id, workflow_version) REFERENCES workflow_definitions (workflow_id, version))",
+          "FOREIGN KEY (workflow_id, workflow_version) REFERENCES workflow_definitions (workflow_id, "
+          "version))",
           "CREATE TABLE participants (instance_id BIGINT NOT NULL REFERENCES instances(id), "
           "role_id TEXT NOT NULL, user_id BIGINT NOT NULL REFERENCES users(id), assigned_at TEXT NOT NULL, "
           "assigned_by TEXT NOT NULL, PRIMARY KEY (instance_id, role_id, user_id))",
@@ -57,7 +59,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
           "CREATE TABLE occurrences (instance_id BIGINT NOT NULL REFERENCES instances(id), "
           "step_id TEXT NOT NULL, occurrence INTEGER NOT NULL, started_at TEXT NOT NULL, "
           "created_by TEXT NOT NULL, PRIMARY KEY (instance_id, step_id, occurrence))",
-          "CREATE TABLE signoffs (instance_id BIGINT NOT NULL REFERENCES instances(id), step_id TEXT NOT NULL, "
+          "CREATE TABLE signoffs (instance_id BIGINT NOT NULL REFERENCES instances(id), step_id TEXT NOT "
+          "NULL, "
           "role_id TEXT NOT NULL, user_id BIGINT NOT NULL REFERENCES users(id), signed_at TEXT NOT NULL, "
           "PRIMARY KEY (instance_id, step_id, role_id))",
           "CREATE TABLE field_values (instance_id BIGINT NOT NULL REFERENCES instances(id), "
@@ -68,12 +71,14 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
           "action TEXT NOT NULL, target TEXT NOT NULL DEFAULT '', old_value TEXT, new_value TEXT, "
           "detail TEXT NOT NULL DEFAULT '')",
       }});
-  Migration second{2, "indexes for listings, and an append-only audit log", {
-      "CREATE INDEX instances_by_unit ON instances (unit_id, status)",
-      "CREATE INDEX instances_by_workflow ON instances (workflow_id, status)",
-      "CREATE INDEX audit_by_instance ON audit_log (instance_id, id)",
-      "CREATE INDEX participants_by_user ON participants (user_id)",
-  }};
+  Migration second{2,
+                   "indexes for listings, and an append-only audit log",
+                   {
+                       "CREATE INDEX instances_by_unit ON instances (unit_id, status)",
+                       "CREATE INDEX instances_by_workflow ON instances (workflow_id, status)",
+                       "CREATE INDEX audit_by_instance ON audit_log (instance_id, id)",
+                       "CREATE INDEX participants_by_user ON participants (user_id)",
+                   }};
   for (const std::string& trigger : dialect.append_only_triggers) second.statements.push_back(trigger);
   out.push_back(std::move(second));
   return out;

@@ -1,6 +1,7 @@
 #include "spegla/value.h"
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <regex>
@@ -190,7 +191,9 @@ std::string EncodeValue(const Value& value) { return json::serialize(ToJson(valu
 
 std::optional<Value> DecodeValue(const Field& field, std::string_view text, std::string* error) {
   boost::system::error_code ec;
-  json::value j = json::parse(text, ec);
+  json::parse_options options;
+  options.allow_invalid_utf8 = true;  // FromJson checks text per field and names the field in its message
+  json::value j = json::parse(text, ec, {}, options);
   if (ec) {
     *error = Quoted(field.label) + ": ogiltig JSON (" + ec.message() + ").";
     return std::nullopt;
@@ -215,10 +218,12 @@ std::optional<Value> ParseValueText(const Field& field, std::string_view text, s
       return Value{d};
     }
     case FieldType::kYesNo: {
-      static const std::set<std::string_view> kYes = {"ja", "j", "yes", "y", "true", "1"};
-      static const std::set<std::string_view> kNo = {"nej", "n", "no", "false", "0"};
-      if (kYes.count(text)) return Value{true};
-      if (kNo.count(text)) return Value{false};
+      static const std::set<std::string> kYes = {"ja", "j", "yes", "y", "true", "1"};
+      static const std::set<std::string> kNo = {"nej", "n", "no", "false", "0"};
+      std::string lower(text);
+      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (kYes.count(lower)) return Value{true};
+      if (kNo.count(lower)) return Value{false};
       *error = Quoted(field.label) + " ska vara ja eller nej, inte " + Quoted(std::string(text)) + ".";
       return std::nullopt;
     }
@@ -269,6 +274,16 @@ std::string RequiredMessage(const Field& field) {
   return Quoted(field.label) + " måste fyllas i.";
 }
 
+std::optional<std::string> EmptyBelowMinimum(const Field& field) {
+  if (field.type != FieldType::kGroup && field.type != FieldType::kMultiChoice) return std::nullopt;
+  const Constraint* range = field.Find(Constraint::Kind::kRange);
+  if (!range || !range->min_number || *range->min_number <= 0) return std::nullopt;
+  if (!range->message.text.empty()) return range->message.text;
+  return RangeMessage(Quoted(field.label), FormatNumber(*range->min_number),
+                      range->max_number ? FormatNumber(*range->max_number) : "",
+                      field.type == FieldType::kGroup ? " rader" : " val");
+}
+
 std::vector<std::string> CheckConstraints(const Field& field, const Value& value) {
   std::vector<std::string> problems;
   if (value.IsEmpty()) return problems;
@@ -311,7 +326,7 @@ std::vector<std::string> CheckConstraints(const Field& field, const Value& value
         if (!s) break;
         double n = static_cast<double>(CountCodePoints(*s));
         if ((c.min_number && n < *c.min_number) || (c.max_number && n > *c.max_number)) {
-          fallback = RangeMessage(label + "s längd", c.min_number ? FormatNumber(*c.min_number) : "",
+          fallback = RangeMessage("Längden på " + label, c.min_number ? FormatNumber(*c.min_number) : "",
                                   c.max_number ? FormatNumber(*c.max_number) : "", " tecken");
         }
         break;

@@ -15,24 +15,36 @@ const T* FindById(const std::vector<T>& items, std::string_view id) {
 
 const char* ToString(FieldType type) {
   switch (type) {
-    case FieldType::kText: return "text";
-    case FieldType::kLongText: return "longtext";
-    case FieldType::kNumber: return "number";
-    case FieldType::kDate: return "date";
-    case FieldType::kYesNo: return "yesno";
-    case FieldType::kChoice: return "choice";
-    case FieldType::kMultiChoice: return "multichoice";
-    case FieldType::kPerson: return "person";
-    case FieldType::kGroup: return "group";
+    case FieldType::kText:
+      return "text";
+    case FieldType::kLongText:
+      return "longtext";
+    case FieldType::kNumber:
+      return "number";
+    case FieldType::kDate:
+      return "date";
+    case FieldType::kYesNo:
+      return "yesno";
+    case FieldType::kChoice:
+      return "choice";
+    case FieldType::kMultiChoice:
+      return "multichoice";
+    case FieldType::kPerson:
+      return "person";
+    case FieldType::kGroup:
+      return "group";
   }
   return "?";
 }
 
 const char* ToString(Rights rights) {
   switch (rights) {
-    case Rights::kEdit: return "edit";
-    case Rights::kView: return "view";
-    case Rights::kHidden: return "hidden";
+    case Rights::kEdit:
+      return "edit";
+    case Rights::kView:
+      return "view";
+    case Rights::kHidden:
+      return "hidden";
   }
   return "?";
 }

@@ -22,16 +22,14 @@ namespace fs = std::filesystem;
 
 bool IsId(std::string_view s) {
   if (s.empty() || s[0] < 'a' || s[0] > 'z') return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 bool IsWorkflowId(std::string_view s) {
   if (s.empty() || s[0] < 'a' || s[0] > 'z') return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
 }
 
 std::vector<std::string> SplitList(std::string_view text) {
@@ -64,12 +62,18 @@ std::string Join(const std::vector<std::string>& items, std::string_view sep) {
 
 ExprType TypeOfField(FieldType type) {
   switch (type) {
-    case FieldType::kNumber: return {ScalarType::kNumber, false};
-    case FieldType::kDate: return {ScalarType::kDate, false};
-    case FieldType::kYesNo: return {ScalarType::kBool, false};
-    case FieldType::kMultiChoice: return {ScalarType::kText, true};
-    case FieldType::kGroup: return {ScalarType::kText, true};  // one element per row
-    default: return {ScalarType::kText, false};
+    case FieldType::kNumber:
+      return {ScalarType::kNumber, false};
+    case FieldType::kDate:
+      return {ScalarType::kDate, false};
+    case FieldType::kYesNo:
+      return {ScalarType::kBool, false};
+    case FieldType::kMultiChoice:
+      return {ScalarType::kText, true};
+    case FieldType::kGroup:
+      return {ScalarType::kText, true};  // one element per row
+    default:
+      return {ScalarType::kText, false};
   }
 }
 
@@ -131,11 +135,11 @@ class DefinitionScope final : public ExprScope {
 struct PendingExpression {
   std::function<void(Expression)> store;
   std::string source;
-  SourceLocation where;     // where the expression text starts
-  const Form* form = nullptr;  // scope for bare names
+  SourceLocation where;              // where the expression text starts
+  const Form* form = nullptr;        // scope for bare names
   std::optional<ScalarType> expect;  // nullopt: any type
   bool allow_list = false;
-  std::string what;         // "visible-if of field 'x'", for messages
+  std::string what;                           // "visible-if of field 'x'", for messages
   size_t raw_start = std::string_view::npos;  // byte offset in the file where the expression text starts
   bool raw_is_cdata = false;                  // written in <![CDATA[...]]>, where '&' is itself
 };
@@ -169,7 +173,8 @@ class Loader {
     for (pugi::xml_node node : doc_.children()) {
       if (node.type() == pugi::node_doctype) {
         // pugixml places the node at its content; report where "<!DOCTYPE" starts.
-        size_t start = xml_.rfind("<!DOCTYPE", static_cast<size_t>(std::max<ptrdiff_t>(node.offset_debug(), 0)));
+        size_t start =
+            xml_.rfind("<!DOCTYPE", static_cast<size_t>(std::max<ptrdiff_t>(node.offset_debug(), 0)));
         Error(start == std::string_view::npos ? AtNode(node) : At(start),
               "a DOCTYPE is not allowed in a workflow definition");
       }
@@ -313,8 +318,8 @@ class Loader {
       if (child.type() == pugi::node_element) {
         std::string_view name = child.name();
         if (std::find(children.begin(), children.end(), name) == children.end()) {
-          Error(AtNode(child), "unknown element <" + std::string(name) + "> in <" + node.name() + ">" +
-                                   Allowed(children));
+          Error(AtNode(child),
+                "unknown element <" + std::string(name) + "> in <" + node.name() + ">" + Allowed(children));
         }
       } else if ((child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) && !text_allowed) {
         Error(AtText(node), std::string("<") + node.name() + "> does not take text");
@@ -372,7 +377,8 @@ class Loader {
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || ptr != text.data() + text.size() || value < min_value) {
       Error(AtAttributeValue(node, name), "'" + std::string(name) + "' must be a whole number of at least " +
-                                              std::to_string(min_value) + ", got '" + std::string(text) + "'");
+                                              std::to_string(min_value) + ", got '" + std::string(text) +
+                                              "'");
       return std::nullopt;
     }
     return value;
@@ -385,8 +391,8 @@ class Loader {
     double value = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || ptr != text.data() + text.size()) {
-      Error(AtAttributeValue(node, name), "'" + std::string(name) + "' must be a number, got '" +
-                                              std::string(text) + "'");
+      Error(AtAttributeValue(node, name),
+            "'" + std::string(name) + "' must be a number, got '" + std::string(text) + "'");
       return std::nullopt;
     }
     return value;
@@ -398,8 +404,8 @@ class Loader {
     std::string_view v = a.value();
     if (v == "true") return true;
     if (v == "false") return false;
-    Error(AtAttributeValue(node, name), "'" + std::string(name) + "' must be true or false, got '" +
-                                            std::string(v) + "'");
+    Error(AtAttributeValue(node, name),
+          "'" + std::string(name) + "' must be true or false, got '" + std::string(v) + "'");
     return fallback;
   }
 
@@ -449,9 +455,9 @@ class Loader {
   // ---- first pass: the model --------------------------------------------------------------------
 
   void ParseWorkflow(pugi::xml_node root) {
-    CheckShape(root, {"id", "version", "lang"},
-               {"title", "description", "source", "roles", "forms", "phases", "budgets", "documents",
-                "exports"});
+    CheckShape(
+        root, {"id", "version", "lang"},
+        {"title", "description", "source", "roles", "forms", "phases", "budgets", "documents", "exports"});
     std::string ns = Attr(root, "xmlns");
     if (ns != kWorkflowNamespace) {
       Error(AtNode(root), "the root element must declare xmlns=\"" + std::string(kWorkflowNamespace) + "\"" +
@@ -459,8 +465,9 @@ class Loader {
     }
     def_->id = RequiredAttr(root, "id");
     if (!def_->id.empty() && !IsWorkflowId(def_->id)) {
-      Error(AtAttributeValue(root, "id"), "invalid workflow id '" + def_->id +
-                                              "': use lower-case letters, digits and '-', starting with a letter");
+      Error(AtAttributeValue(root, "id"),
+            "invalid workflow id '" + def_->id +
+                "': use lower-case letters, digits and '-', starting with a letter");
     }
     RequiredAttr(root, "version");
     def_->version = IntAttr(root, "version", 1).value_or(1);
@@ -507,8 +514,9 @@ class Loader {
       if (child.type() != pugi::node_element) continue;
       std::string_view name = child.name();
       auto it = std::find_if(order.begin(), order.end(), [&](std::string_view entry) {
-        return entry == name || (entry.find('|') != std::string_view::npos &&
-                                 ("|" + std::string(entry) + "|").find("|" + std::string(name) + "|") != std::string::npos);
+        return entry == name ||
+               (entry.find('|') != std::string_view::npos &&
+                ("|" + std::string(entry) + "|").find("|" + std::string(name) + "|") != std::string::npos);
       });
       if (it == order.end()) continue;  // reported by CheckShape
       size_t rank = static_cast<size_t>(it - order.begin());
@@ -516,8 +524,8 @@ class Loader {
       if (!may_repeat && !seen.insert(std::string(name)).second) {
         Error(AtNode(child), "<" + std::string(name) + "> may appear only once in <" + node.name() + ">");
       } else if (rank < last_rank) {
-        Error(AtNode(child), "<" + std::string(name) + "> must come before <" + last_name + "> in <" +
-                                 node.name() + ">");
+        Error(AtNode(child),
+              "<" + std::string(name) + "> must come before <" + last_name + "> in <" + node.name() + ">");
       }
       if (rank >= last_rank) {
         last_rank = rank;
@@ -547,7 +555,8 @@ class Loader {
       if (scope == "organisation") {
         role.scope = RoleScope::kOrganisation;
       } else if (!scope.empty() && scope != "instance") {
-        Error(AtAttributeValue(node, "scope"), "scope must be 'instance' or 'organisation', got '" + scope + "'");
+        Error(AtAttributeValue(node, "scope"),
+              "scope must be 'instance' or 'organisation', got '" + scope + "'");
       }
       role.from_pool = BoolAttr(node, "pool", false);
       role.help = ParseHelp(node, nullptr);
@@ -652,12 +661,15 @@ class Loader {
     field.label_en = Attr(node, "label-en");
     field.help = ParseHelp(node, &field.help_en);
     std::string type = RequiredAttr(node, "type");
-    static const std::map<std::string, FieldType> kTypes = {
-        {"text", FieldType::kText},     {"longtext", FieldType::kLongText},
-        {"number", FieldType::kNumber}, {"date", FieldType::kDate},
-        {"yesno", FieldType::kYesNo},   {"choice", FieldType::kChoice},
-        {"multichoice", FieldType::kMultiChoice}, {"person", FieldType::kPerson},
-        {"group", FieldType::kGroup}};
+    static const std::map<std::string, FieldType> kTypes = {{"text", FieldType::kText},
+                                                            {"longtext", FieldType::kLongText},
+                                                            {"number", FieldType::kNumber},
+                                                            {"date", FieldType::kDate},
+                                                            {"yesno", FieldType::kYesNo},
+                                                            {"choice", FieldType::kChoice},
+                                                            {"multichoice", FieldType::kMultiChoice},
+                                                            {"person", FieldType::kPerson},
+                                                            {"group", FieldType::kGroup}};
     auto found = kTypes.find(type);
     if (found == kTypes.end()) {
       if (!type.empty()) {
@@ -712,7 +724,8 @@ class Loader {
     ParseConstraints(node, field);
     field.access = ParseAccess(node);
     if (is_column && !field.access.empty()) {
-      Error(AtNode(node.child("access")), "columns take the rights of their group; <access> is not allowed here");
+      Error(AtNode(node.child("access")),
+            "columns take the rights of their group; <access> is not allowed here");
     }
     return field;
   }
@@ -741,7 +754,8 @@ class Loader {
             if (!c.attribute(bound)) continue;
             std::optional<Date> d = Date::Parse(c.attribute(bound).value());
             if (!d) {
-              Error(AtAttributeValue(c, bound), std::string("'") + bound + "' of a date range must be a date " +
+              Error(AtAttributeValue(c, bound), std::string("'") + bound +
+                                                    "' of a date range must be a date " +
                                                     "YYYY-MM-DD, got '" + c.attribute(bound).value() + "'");
             }
             (std::string_view(bound) == "min" ? constraint.min_date : constraint.max_date) = d;
@@ -753,25 +767,29 @@ class Loader {
                    field.type == FieldType::kMultiChoice) {
           constraint.min_number = NumberAttr(c, "min");
           constraint.max_number = NumberAttr(c, "max");
-          if (constraint.min_number && constraint.max_number && *constraint.max_number < *constraint.min_number) {
+          if (constraint.min_number && constraint.max_number &&
+              *constraint.max_number < *constraint.min_number) {
             Error(constraint.where, "range: max is less than min");
           }
         } else {
-          Error(constraint.where, std::string("<range> does not apply to a field of type ") + ToString(field.type) +
-                                      " (only number, date, group and multichoice)");
+          Error(constraint.where, std::string("<range> does not apply to a field of type ") +
+                                      ToString(field.type) + " (only number, date, group and multichoice)");
         }
-        if (!c.attribute("min") && !c.attribute("max")) Error(constraint.where, "<range> needs min, max or both");
+        if (!c.attribute("min") && !c.attribute("max"))
+          Error(constraint.where, "<range> needs min, max or both");
       } else if (name == "length") {
         CheckShape(c, {"min", "max", "message"}, {});
         constraint.kind = Constraint::Kind::kLength;
         if (field.type != FieldType::kText && field.type != FieldType::kLongText) {
-          Error(constraint.where, std::string("<length> applies only to text and longtext, not ") +
-                                      ToString(field.type));
+          Error(constraint.where,
+                std::string("<length> applies only to text and longtext, not ") + ToString(field.type));
         }
         if (auto v = IntAttr(c, "min", 0)) constraint.min_number = *v;
         if (auto v = IntAttr(c, "max", 0)) constraint.max_number = *v;
-        if (!c.attribute("min") && !c.attribute("max")) Error(constraint.where, "<length> needs min, max or both");
-        if (constraint.min_number && constraint.max_number && *constraint.max_number < *constraint.min_number) {
+        if (!c.attribute("min") && !c.attribute("max"))
+          Error(constraint.where, "<length> needs min, max or both");
+        if (constraint.min_number && constraint.max_number &&
+            *constraint.max_number < *constraint.min_number) {
           Error(constraint.where, "length: max is less than min");
         }
       } else if (name == "pattern") {
@@ -779,12 +797,14 @@ class Loader {
         constraint.kind = Constraint::Kind::kPattern;
         constraint.pattern = RequiredAttr(c, "regex");
         if (field.type != FieldType::kText) {
-          Error(constraint.where, std::string("<pattern> applies only to text fields, not ") + ToString(field.type));
+          Error(constraint.where,
+                std::string("<pattern> applies only to text fields, not ") + ToString(field.type));
         }
         try {
           std::regex compiled(constraint.pattern, std::regex::ECMAScript);
         } catch (const std::regex_error& e) {
-          Error(AtAttributeValue(c, "regex"), "invalid regular expression '" + constraint.pattern + "': " + e.what());
+          Error(AtAttributeValue(c, "regex"),
+                "invalid regular expression '" + constraint.pattern + "': " + e.what());
         }
       } else {
         continue;
@@ -822,8 +842,8 @@ class Loader {
         }
         if (phase.min_duration && phase.max_duration &&
             phase.max_duration->ApproximateDays() < phase.min_duration->ApproximateDays()) {
-          Error(AtNode(duration), "duration: max " + phase.max_duration->ToString() + " is shorter than min " +
-                                      phase.min_duration->ToString());
+          Error(AtNode(duration), "duration: max " + phase.max_duration->ToString() +
+                                      " is shorter than min " + phase.min_duration->ToString());
         }
       }
       for (pugi::xml_node step_node : node.children("step")) {
@@ -934,6 +954,7 @@ class Loader {
     }
     if (pugi::xml_node r = node.child("reopen")) {
       CheckShape(r, {"roles"}, {});
+      step.reopenable = true;
       step.reopen_roles = SplitList(Attr(r, "roles"));
       for (const std::string& role : step.reopen_roles) RoleRef(role, AtAttributeValue(r, "roles"));
     }
@@ -990,8 +1011,8 @@ class Loader {
     }
     for (size_t i = 0; i < nodes.size(); ++i) {
       Budget* b = &def_->budgets[i];
-      Defer([b](Expression e) { b->sum = std::move(e); }, nodes[i], nullptr, nullptr, ScalarType::kNumber, false,
-            "budget '" + b->id + "'");
+      Defer([b](Expression e) { b->sum = std::move(e); }, nodes[i], nullptr, nullptr, ScalarType::kNumber,
+            false, "budget '" + b->id + "'");
     }
   }
 
@@ -1007,7 +1028,8 @@ class Loader {
       doc.label = RequiredAttr(node, "label");
       doc.plugin = RequiredAttr(node, "plugin");
       if (!doc.plugin.empty() && doc.plugin != "docx") {
-        Error(AtAttributeValue(node, "plugin"), "unknown document plugin '" + doc.plugin + "' (expected docx)");
+        Error(AtAttributeValue(node, "plugin"),
+              "unknown document plugin '" + doc.plugin + "' (expected docx)");
       }
       doc.template_path = RequiredAttr(node, "template");
       doc.forms = SplitList(Attr(node, "forms"));
@@ -1022,8 +1044,8 @@ class Loader {
         doc.trigger = DocumentRule::Trigger::kPhaseComplete;
         doc.trigger_target = on.substr(15);
       } else if (!on.empty()) {
-        Error(AtAttributeValue(node, "on"), "'on' must be step-complete:STEP, phase-complete:PHASE or manual, got '" +
-                                                on + "'");
+        Error(AtAttributeValue(node, "on"),
+              "'on' must be step-complete:STEP, phase-complete:PHASE or manual, got '" + on + "'");
       }
       if (!doc.template_path.empty()) CheckTemplate(node, doc);
       document_nodes_.push_back(node);
@@ -1042,9 +1064,8 @@ class Loader {
                        "' must be relative to the template directory, without '..'");
       return;
     }
-    fs::path dir = options_.template_dir.empty()
-                       ? fs::path(file_).parent_path().parent_path() / "templates"
-                       : fs::path(options_.template_dir);
+    fs::path dir = options_.template_dir.empty() ? fs::path(file_).parent_path().parent_path() / "templates"
+                                                 : fs::path(options_.template_dir);
     fs::path full = dir / relative;
     doc.resolved_template = full.lexically_normal().string();
     if (!options_.check_templates) return;
@@ -1067,7 +1088,8 @@ class Loader {
       rule.label = RequiredAttr(node, "label");
       rule.plugin = RequiredAttr(node, "plugin");
       if (!rule.plugin.empty() && rule.plugin != "xlsx" && rule.plugin != "csv") {
-        Error(AtAttributeValue(node, "plugin"), "unknown export plugin '" + rule.plugin + "' (expected xlsx or csv)");
+        Error(AtAttributeValue(node, "plugin"),
+              "unknown export plugin '" + rule.plugin + "' (expected xlsx or csv)");
       }
       column_nodes.emplace_back();
       for (pugi::xml_node c : node.children("column")) {
@@ -1112,14 +1134,14 @@ class Loader {
       }
       Expression& e = std::get<Expression>(compiled);
       if (!p.allow_list && e.type().list) {
-        Error(p.where, p.what + " must be a single value, but '" + p.source + "' is a " + e.type().ToString() +
-                           " (use count, sum, min or max)");
+        Error(p.where, p.what + " must be a single value, but '" + p.source + "' is a " +
+                           e.type().ToString() + " (use count, sum, min or max)");
         continue;
       }
       if (p.expect && e.type().scalar != *p.expect) {
         ExprType want{*p.expect, false};
-        Error(p.where, p.what + " must be " + want.ToString() + ", but '" + p.source + "' is " +
-                           e.type().ToString());
+        Error(p.where,
+              p.what + " must be " + want.ToString() + ", but '" + p.source + "' is " + e.type().ToString());
         continue;
       }
       p.store(std::move(e));
@@ -1174,8 +1196,9 @@ class Loader {
           if (!other) {
             Error(AtAttributeValue(node, "after"), "undefined step '" + after + "'");
           } else if (other->phase != phase.id) {
-            Error(AtAttributeValue(node, "after"), "step '" + step.id + "' can only wait for steps of its own phase '" +
-                                                       phase.id + "', not '" + after + "' of phase '" + other->phase + "'");
+            Error(AtAttributeValue(node, "after"),
+                  "step '" + step.id + "' can only wait for steps of its own phase '" + phase.id +
+                      "', not '" + after + "' of phase '" + other->phase + "'");
           }
         }
         if (!step.after.empty() && phase.flow != PhaseFlow::kParallel) {
@@ -1193,7 +1216,8 @@ class Loader {
         }
       }
       for (const Transition& t : phase.transitions) {
-        if (t.to != "end" && !def_->FindPhase(t.to)) Error(t.where, "transition to undefined phase '" + t.to + "'");
+        if (t.to != "end" && !def_->FindPhase(t.to))
+          Error(t.where, "transition to undefined phase '" + t.to + "'");
       }
     }
     for (const Step* step : def_->AllSteps()) {
@@ -1208,7 +1232,8 @@ class Loader {
           }
           break;
         case DueRule::Anchor::kStepComplete:
-          if (!due->target.empty() && !def_->FindStep(due->target)) Error(where, "undefined step '" + due->target + "'");
+          if (!due->target.empty() && !def_->FindStep(due->target))
+            Error(where, "undefined step '" + due->target + "'");
           break;
         case DueRule::Anchor::kField: {
           std::vector<std::string> parts = SplitDots(due->target);
@@ -1231,7 +1256,8 @@ class Loader {
       SourceLocation where = AtAttributeValue(document_nodes_[i], "on");
       if (doc.trigger == DocumentRule::Trigger::kStepComplete && !def_->FindStep(doc.trigger_target)) {
         Error(where, "undefined step '" + doc.trigger_target + "'");
-      } else if (doc.trigger == DocumentRule::Trigger::kPhaseComplete && !def_->FindPhase(doc.trigger_target)) {
+      } else if (doc.trigger == DocumentRule::Trigger::kPhaseComplete &&
+                 !def_->FindPhase(doc.trigger_target)) {
         Error(where, "undefined phase '" + doc.trigger_target + "'");
       }
     }
@@ -1309,8 +1335,8 @@ class Loader {
       const Phase& phase = def_->phases[p];
       if (!reachable[p]) {
         for (const Step& step : phase.steps) {
-          Error(step.where, "step '" + step.id + "' is unreachable: no transition leads to its phase '" + phase.id +
-                                "'");
+          Error(step.where,
+                "step '" + step.id + "' is unreachable: no transition leads to its phase '" + phase.id + "'");
         }
         continue;
       }
@@ -1339,8 +1365,9 @@ class Loader {
           }
         }
       }
-      Error(phase.where, (trapped.size() == 1 ? "phase " : "phases ") + Join(trapped, ", ") +
-                             " form a cycle with no way out: no transition from them leads to the end of the process");
+      Error(phase.where,
+            (trapped.size() == 1 ? "phase " : "phases ") + Join(trapped, ", ") +
+                " form a cycle with no way out: no transition from them leads to the end of the process");
     }
     CheckAfterCycles();
   }
@@ -1349,24 +1376,24 @@ class Loader {
     for (const Phase& phase : def_->phases) {
       if (phase.flow != PhaseFlow::kParallel) continue;
       std::map<std::string, int> state;  // 0 unvisited, 1 on stack, 2 done
-      std::function<bool(const Step&, std::vector<std::string>&)> visit = [&](const Step& s,
-                                                                               std::vector<std::string>& path) {
-        int& st = state[s.id];
-        if (st == 2) return false;
-        if (st == 1) {
-          path.push_back(s.id);
-          return true;
-        }
-        st = 1;
-        path.push_back(s.id);
-        for (const std::string& a : s.after) {
-          const Step* other = def_->FindStep(a);
-          if (other && other->phase == phase.id && visit(*other, path)) return true;
-        }
-        path.pop_back();
-        st = 2;
-        return false;
-      };
+      std::function<bool(const Step&, std::vector<std::string>&)> visit =
+          [&](const Step& s, std::vector<std::string>& path) {
+            int& st = state[s.id];
+            if (st == 2) return false;
+            if (st == 1) {
+              path.push_back(s.id);
+              return true;
+            }
+            st = 1;
+            path.push_back(s.id);
+            for (const std::string& a : s.after) {
+              const Step* other = def_->FindStep(a);
+              if (other && other->phase == phase.id && visit(*other, path)) return true;
+            }
+            path.pop_back();
+            st = 2;
+            return false;
+          };
       for (const Step& step : phase.steps) {
         std::vector<std::string> path;
         if (state[step.id] == 0 && visit(step, path)) {
@@ -1389,8 +1416,8 @@ class Loader {
               return form->RightsFor(role.id, field) == Rights::kEdit;
             });
             if (!editable) {
-              Error(step.where, "step '" + step.id + "' can never complete: required field '" + form_id + "." +
-                                    field.id + "' is editable by no role");
+              Error(step.where, "step '" + step.id + "' can never complete: required field '" + form_id +
+                                    "." + field.id + "' is editable by no role");
             }
           }
         }
@@ -1398,15 +1425,15 @@ class Loader {
           if (r.condition.source().empty()) continue;  // failed to compile: already reported
           std::optional<ExprValue> constant = r.condition.ConstantValue();
           if (constant && !constant->IsTrue()) {
-            Error(r.where, "step '" + step.id + "' can never complete: its condition '" + r.condition.source() +
-                               "' is always false");
+            Error(r.where, "step '" + step.id + "' can never complete: its condition '" +
+                               r.condition.source() + "' is always false");
           }
         }
         for (const SignOff& s : step.signoffs) {
           const Role* role = def_->FindRole(s.role);
           if (role && role->max && *role->max == 0) {
-            Error(s.where, "step '" + step.id + "' can never complete: it needs a sign-off by role '" + s.role +
-                               "', which allows no participants");
+            Error(s.where, "step '" + step.id + "' can never complete: it needs a sign-off by role '" +
+                               s.role + "', which allows no participants");
           }
         }
       }
@@ -1450,8 +1477,9 @@ LoadResult LoadWorkflowFromFile(const std::string& file, const LoadOptions& opti
   auto size = std::filesystem::file_size(file, ec);
   if (!ec && size > kMaxWorkflowBytes) {
     LoadResult result;
-    result.problems.push_back(Problem{SourceLocation{file, 1, 1}, "the file is larger than 4 MiB; a workflow "
-                                                                  "definition is never that large"});
+    result.problems.push_back(Problem{SourceLocation{file, 1, 1},
+                                      "the file is larger than 4 MiB; a workflow "
+                                      "definition is never that large"});
     return result;
   }
   std::ostringstream text;

@@ -1,5 +1,7 @@
 // The `spegla` command line: exit codes, validation output, and a whole KU8 lärande besök walked from a
 // shell, in-process (with an injected clock) and through the real binary.
+#include "cli.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -7,7 +9,6 @@
 #include <filesystem>
 #include <sstream>
 
-#include "cli.h"
 #include "spegla/clock.h"
 
 namespace fs = std::filesystem;
@@ -60,7 +61,9 @@ class CliTest : public ::testing::Test {
     return o.out;
   }
 
-  static std::string Source(const std::string& relative) { return std::string(SPEGLA_SOURCE_DIR) + "/" + relative; }
+  static std::string Source(const std::string& relative) {
+    return std::string(SPEGLA_SOURCE_DIR) + "/" + relative;
+  }
 
   fs::path dir_;
   std::string db_;
@@ -113,12 +116,12 @@ TEST_F(CliTest, ValidateJsonListsProblemsWithPositions) {
 
 TEST_F(CliTest, UsageErrorsExitWithTwo) {
   EXPECT_EQ(Run({"no-such-command"}).status, kExitUsage);
-  EXPECT_EQ(Run({"validate"}).status, kExitUsage);                      // missing FILE
-  EXPECT_EQ(Run({"instance", "show"}).status, kExitUsage);              // missing INSTANCE
-  EXPECT_EQ(Run({"instance", "show", "abc"}).status, kExitUsage);       // not a number
-  EXPECT_EQ(Run({"workflows", "--bogus"}).status, kExitUsage);          // unknown option
+  EXPECT_EQ(Run({"validate"}).status, kExitUsage);                                 // missing FILE
+  EXPECT_EQ(Run({"instance", "show"}).status, kExitUsage);                         // missing INSTANCE
+  EXPECT_EQ(Run({"instance", "show", "abc"}).status, kExitUsage);                  // not a number
+  EXPECT_EQ(Run({"workflows", "--bogus"}).status, kExitUsage);                     // unknown option
   EXPECT_EQ(Run({"instance", "create", "ku8-larande-besok"}).status, kExitUsage);  // no --unit
-  EXPECT_EQ(Run({"instance"}).status, kExitUsage);                      // a group without a command
+  EXPECT_EQ(Run({"instance"}).status, kExitUsage);  // a group without a command
   Output help = Run({"instance", "complete", "--help"});
   EXPECT_EQ(help.status, kExitOk);
   EXPECT_NE(help.out.find("Usage: spegla instance complete INSTANCE STEP"), std::string::npos);
@@ -167,6 +170,7 @@ TEST_F(CliTest, WalksKu8FromCreationToCompletion) {
   EXPECT_EQ(refused.status, kExitFailure);
   EXPECT_NE(refused.err.find("ansokan.problemformulering"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("ansokan.enhet"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("Välj minst en verksamhetsform."), std::string::npos) << refused.err;
   // Only a participant with rights may write; the operator may not.
   EXPECT_EQ(Run({"instance", "set", "1", "ansokan.enhet", "Nolhagaskolan"}).status, kExitFailure);
   // A wrong type is refused before anything is written.
@@ -175,11 +179,11 @@ TEST_F(CliTest, WalksKu8FromCreationToCompletion) {
   EXPECT_NE(wrong.err.find("ska vara ett tal"), std::string::npos) << wrong.err;
 
   Ok({"instance", "set", "1", "ansokan.enhet", "Nolhagaskolan", "ansokan.arbetslag_namn", "Arbetslag 4–6",
-      "ansokan.verksamhetsformer", "grundskola_46", "ansokan.kontaktperson", "Eva Berg", "ansokan.kontakt_epost",
-      "eva.berg@alingsas.se", "ansokan.problemformulering",
+      "ansokan.verksamhetsformer", "grundskola_46", "ansokan.kontaktperson", "Eva Berg",
+      "ansokan.kontakt_epost", "eva.berg@alingsas.se", "ansokan.problemformulering",
       "Hur kan vi skapa fler tillfällen där eleverna själva formulerar frågor och får syn på sitt lärande "
       "i matematik och svenska?",
-      "ansokan.antal_barn", "24", "ansokan.informerat_foraldrar", "ja"},
+      "ansokan.antal_barn", "24", "ansokan.informerat_foraldrar", "Ja"},
      "eva.berg");
   Output submitted = Run({"instance", "complete", "1", "ansokan"}, "eva.berg");
   ASSERT_EQ(submitted.status, kExitOk) << submitted.err;
@@ -196,8 +200,8 @@ TEST_F(CliTest, WalksKu8FromCreationToCompletion) {
 
   // Planning needs the rektor's sign-off.
   Ok({"instance", "set", "1", "planering.problemformulering_preciserad",
-      "Hur ger vi eleverna fler tillfällen att formulera egna frågor i helklass?", "planering.observationsomrade",
-      "pedagog_barn", "planering.planeringsmoten",
+      "Hur ger vi eleverna fler tillfällen att formulera egna frågor i helklass?",
+      "planering.observationsomrade", "pedagog_barn", "planering.planeringsmoten",
       R"([{"datum": "2026-09-10", "deltagare": "Eva, Karin, Lars, Sara", "anteckningar": "Fokus bestämt."}])",
       "planering.tid_avsatt", "ja"},
      "lars.ek");
@@ -206,12 +210,18 @@ TEST_F(CliTest, WalksKu8FromCreationToCompletion) {
   EXPECT_NE(unsigned_plan.err.find("underskrift"), std::string::npos) << unsigned_plan.err;
   EXPECT_EQ(Run({"instance", "sign", "1", "planeringsmoten"}, "eva.berg").status, kExitFailure);
   Ok({"instance", "sign", "1", "planeringsmoten"}, "karin.holm");
+  // Observation days can only be added once observation has begun.
+  Output early =
+      Run({"instance", "set", "1", "observation.datum", "2026-10-01", "--occurrence", "1"}, "lars.ek");
+  EXPECT_EQ(early.status, kExitFailure);
+  EXPECT_NE(early.err.find("medan steget ”Observation” är öppet"), std::string::npos) << early.err;
   Ok({"instance", "complete", "1", "planeringsmoten"}, "lars.ek");
 
   // At most four observation days: the fifth is refused with the definition's message.
   for (int day = 1; day <= 4; ++day) {
-    Ok({"instance", "set", "1", "observation.datum", "2026-10-0" + std::to_string(day), "observation.anteckningar",
-        "Eleverna arbetade i par och ställde frågor till varandra.", "--occurrence", std::to_string(day)},
+    Ok({"instance", "set", "1", "observation.datum", "2026-10-0" + std::to_string(day),
+        "observation.anteckningar", "Eleverna arbetade i par och ställde frågor till varandra.",
+        "--occurrence", std::to_string(day)},
        day % 2 ? "lars.ek" : "sara.lind");
   }
   Output fifth = Run({"instance", "occurrence", "1", "observation"}, "lars.ek");
@@ -222,8 +232,8 @@ TEST_F(CliTest, WalksKu8FromCreationToCompletion) {
   // Återkoppling is a parallel phase: the three parts.
   std::string show = Ok({"instance", "show", "1"});
   EXPECT_NE(show.find("[>] Återkoppling till rektor och arbetslag"), std::string::npos) << show;
-  Ok({"instance", "set", "1", "aterkoppling.datum", "2026-10-20", "aterkoppling.skolutvecklare_inbjuden", "ja",
-      "aterkoppling.iakttagelser", "Eleverna formulerar frågor när läraren väntar in dem."},
+  Ok({"instance", "set", "1", "aterkoppling.datum", "2026-10-20", "aterkoppling.skolutvecklare_inbjuden",
+      "ja", "aterkoppling.iakttagelser", "Eleverna formulerar frågor när läraren väntar in dem."},
      "lars.ek");
   Ok({"instance", "complete", "1", "aterkoppling_mote"}, "lars.ek");
   Ok({"instance", "set", "1", "utvardering.nya_tankar", "Vi behöver vänta in elevernas frågor längre.",
@@ -245,8 +255,9 @@ TEST_F(CliTest, WalksKu8FromCreationToCompletion) {
                              R"([{"observator": "eva.berg", "aktivitet": "observation", "dagar": 1}])"},
                             "lars.ek");
   EXPECT_EQ(not_observer.status, kExitFailure);
-  EXPECT_NE(not_observer.err.find("tidsredovisning.rader[1].observator: ”eva.berg” har inte rollen ”Observatör”"),
-            std::string::npos)
+  EXPECT_NE(
+      not_observer.err.find("tidsredovisning.rader[1].observator: ”eva.berg” har inte rollen ”Observatör”"),
+      std::string::npos)
       << not_observer.err;
   Output over = Run({"instance", "set", "1", "tidsredovisning.rader",
                      R"([{"observator": "lars.ek", "aktivitet": "observation", "dagar": 6},
@@ -280,6 +291,13 @@ TEST_F(CliTest, WalksKu8FromCreationToCompletion) {
   EXPECT_NE(log.find("karin.holm  step.signoff  planeringsmoten"), std::string::npos);
   EXPECT_NE(log.find("ulla.dahl  participant.assign  role:observator"), std::string::npos);
   EXPECT_NE(log.find("instance.complete"), std::string::npos);
+  // The rektor sees that observation notes changed, but not what they say: the field is hidden from rektor.
+  std::string rektor_log = Ok({"instance", "log", "1"}, "karin.holm");
+  EXPECT_NE(rektor_log.find("field.set  observation.anteckningar#1  (värdet visas inte för din roll)"),
+            std::string::npos)
+      << rektor_log;
+  EXPECT_EQ(rektor_log.find("Eleverna arbetade i par"), std::string::npos);
+  EXPECT_NE(log.find("Eleverna arbetade i par"), std::string::npos);
   boost::json::value entries = boost::json::parse(Ok({"instance", "log", "1", "--json"}));
   EXPECT_GT(entries.as_array().size(), 40u);
 }
@@ -303,7 +321,8 @@ TEST_F(CliTest, SendBackAndReopenFromTheShell) {
   // Locked once its step is completed.
   EXPECT_EQ(Run({"instance", "set", "1", "ansokan.antal_barn", "21"}, "anna").status, kExitFailure);
   EXPECT_EQ(Run({"instance", "send-back", "1", "observatorsgrupp", "ansokan"}, "cia").status, kExitUsage);
-  Ok({"instance", "send-back", "1", "observatorsgrupp", "ansokan", "--reason", "Förtydliga problemformuleringen."},
+  Ok({"instance", "send-back", "1", "observatorsgrupp", "ansokan", "--reason",
+      "Förtydliga problemformuleringen."},
      "cia");
   std::string show = Ok({"instance", "show", "1"});
   EXPECT_NE(show.find("phase ansokan"), std::string::npos) << show;
@@ -334,7 +353,9 @@ TEST(CliBinaryTest, ExitCodesFromTheRealBinary) {
   };
   EXPECT_EQ(status("--help"), 0);
   EXPECT_EQ(status("validate " + std::string(SPEGLA_SOURCE_DIR) + "/workflows/ku8-larande-besok.xml"), 0);
-  EXPECT_EQ(status("validate " + std::string(SPEGLA_SOURCE_DIR) + "/tests/fixtures/loader/several-mistakes.xml"), 1);
+  EXPECT_EQ(
+      status("validate " + std::string(SPEGLA_SOURCE_DIR) + "/tests/fixtures/loader/several-mistakes.xml"),
+      1);
   EXPECT_EQ(status("no-such-command"), 2);
   EXPECT_EQ(status("validate"), 2);
 }

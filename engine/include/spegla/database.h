@@ -24,9 +24,9 @@ class DatabaseError : public std::runtime_error {
 };
 
 struct Dialect {
-  std::string name;                 // "sqlite" or "postgresql"
-  std::string id_column;            // an auto-numbered primary key column type
-  std::string begin_write;          // starts a transaction that will write
+  std::string name;                               // "sqlite" or "postgresql"
+  std::string id_column;                          // an auto-numbered primary key column type
+  std::string begin_write;                        // starts a transaction that will write
   std::vector<std::string> append_only_triggers;  // statements that make audit_log reject UPDATE/DELETE
 };
 

@@ -133,8 +133,9 @@ class Engine {
 
   // --- instances -----------------------------------------------------------------------------------
   // Starts an instance of the latest version of `workflow_id` for a unit; its first phase opens.
-  Result<std::int64_t> CreateInstance(const Actor& actor, const std::string& workflow_id, std::int64_t unit_id,
-                                      const std::string& title, std::optional<std::int64_t> team_id = {});
+  Result<std::int64_t> CreateInstance(const Actor& actor, const std::string& workflow_id,
+                                      std::int64_t unit_id, const std::string& title,
+                                      std::optional<std::int64_t> team_id = {});
   Result<Ok> AssignParticipant(const Actor& actor, std::int64_t instance, const std::string& role,
                                const std::string& username);
   Result<Ok> RemoveParticipant(const Actor& actor, std::int64_t instance, const std::string& role,
@@ -152,10 +153,12 @@ class Engine {
   Result<Ok> SendBack(const Actor& actor, std::int64_t instance, const std::string& from_step,
                       const std::string& to_step, const std::string& reason);
   // Opens a completed step again (and the steps after it), with a reason.
-  Result<Ok> Reopen(const Actor& actor, std::int64_t instance, const std::string& step, const std::string& reason);
+  Result<Ok> Reopen(const Actor& actor, std::int64_t instance, const std::string& step,
+                    const std::string& reason);
 
   Result<InstanceView> GetInstance(const Actor& viewer, std::int64_t instance);
-  Result<FormView> GetForm(const Actor& viewer, std::int64_t instance, const std::string& form, int occurrence = 0);
+  Result<FormView> GetForm(const Actor& viewer, std::int64_t instance, const std::string& form,
+                           int occurrence = 0);
   std::vector<InstanceSummary> ListInstances(const InstanceFilter& filter = {});
   // Open steps across active instances; for a user, only those they can perform.
   std::vector<Task> Tasks(std::optional<std::string> username = std::nullopt);

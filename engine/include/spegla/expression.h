@@ -15,7 +15,8 @@
 //   call     := name "(" (expr ("," expr)*)? ")"
 //
 // Functions: count(list) sum(list) min(list) max(list) filled(x) empty(x) assigned('role') today()
-//            date('YYYY-MM-DD') duration('P4W') days_between(date, date) contains(list|text, text) length(text)
+//            date('YYYY-MM-DD') duration('P4W') days_between(date, date) contains(list|text, text)
+//            length(text)
 #pragma once
 
 #include <memory>
@@ -90,7 +91,7 @@ class Expression {
 
   // Parses and type-checks. Returns every error found (at least one) on failure.
   static std::variant<Expression, std::vector<ExprError>> Compile(std::string_view source,
-                                                                   const ExprScope& scope);
+                                                                  const ExprScope& scope);
 
   const std::string& source() const { return source_; }
   ExprType type() const { return type_; }

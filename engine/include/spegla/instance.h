@@ -85,8 +85,8 @@ struct FieldView {
 
 struct FormView {
   const Form* form = nullptr;
-  int occurrence = 0;  // 0 for a form that does not repeat
-  bool locked = false;  // every step that collects it is completed
+  int occurrence = 0;             // 0 for a form that does not repeat
+  bool locked = false;            // every step that collects it is completed
   std::vector<FieldView> fields;  // the fields the viewer may see, in definition order
 };
 

@@ -42,7 +42,7 @@ struct Ok {};
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design, like StatusOr
+  Result(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design, like StatusOr
   Result(Error error) : state_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }

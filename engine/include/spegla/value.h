@@ -20,7 +20,8 @@ using Row = std::map<std::string, Value>;  // a repeating group's row: column id
 // Empty (monostate) means "not filled in". Per type: text/longtext/choice/person -> string, number ->
 // double, date -> Date, yesno -> bool, multichoice -> vector<string>, group -> vector<Row>.
 struct Value {
-  std::variant<std::monostate, bool, double, std::string, Date, std::vector<std::string>, std::vector<Row>> data;
+  std::variant<std::monostate, bool, double, std::string, Date, std::vector<std::string>, std::vector<Row>>
+      data;
 
   bool IsEmpty() const;
   bool operator==(const Value& other) const;
@@ -50,5 +51,8 @@ std::vector<std::string> CheckConstraints(const Field& field, const Value& value
 
 // The message for a required field left empty.
 std::string RequiredMessage(const Field& field);
+
+// For an empty group or multiple choice whose <range> asks for at least one row or choice: its message.
+std::optional<std::string> EmptyBelowMinimum(const Field& field);
 
 }  // namespace spegla

@@ -69,9 +69,9 @@ struct Field {
   std::string label_en;
   std::string help;
   std::string help_en;
-  std::vector<Option> options;      // choice and multichoice
-  std::string person_role;          // person: restrict to participants in this role (empty = anyone)
-  std::vector<Field> columns;       // group: the typed columns of each row
+  std::vector<Option> options;  // choice and multichoice
+  std::string person_role;      // person: restrict to participants in this role (empty = anyone)
+  std::vector<Field> columns;   // group: the typed columns of each row
   std::vector<Constraint> constraints;
   std::optional<Expression> visible_if;  // hidden (and not required) while this is false
   std::vector<Access> access;            // per-role overrides of the form's rights
@@ -145,6 +145,7 @@ struct Step {
   std::optional<Repeat> repeat;
   std::optional<DueRule> due;
   std::vector<SendBack> send_backs;
+  bool reopenable = false;                // it has a <reopen>; without one, a completed step stays completed
   std::vector<std::string> reopen_roles;  // who may reopen it once completed; empty = its performers
   std::string phase;                      // id of the enclosing phase (filled by the loader)
   SourceLocation where;
@@ -182,7 +183,7 @@ struct DocumentRule {
   enum class Trigger { kStepComplete, kPhaseComplete, kManual };
   std::string id;
   std::string label;
-  std::string plugin;    // "docx"
+  std::string plugin;             // "docx"
   std::string template_path;      // as written, relative to the template directory
   std::string resolved_template;  // absolute path checked by the loader
   std::vector<std::string> forms;

@@ -29,7 +29,8 @@ struct LoadOptions {
 
 // `file` is used in messages and, unless options say otherwise, to resolve template paths.
 LoadResult LoadWorkflowFromFile(const std::string& file, const LoadOptions& options = {});
-LoadResult LoadWorkflowFromText(std::string_view xml, const std::string& file, const LoadOptions& options = {});
+LoadResult LoadWorkflowFromText(std::string_view xml, const std::string& file,
+                                const LoadOptions& options = {});
 
 inline constexpr std::string_view kWorkflowNamespace = "urn:spegla:workflow:1";
 inline constexpr size_t kMaxWorkflowBytes = 4 * 1024 * 1024;

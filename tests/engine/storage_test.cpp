@@ -1,0 +1,513 @@
+// Storage: what the engine writes to its SQLite file survives closing and reopening; a failed operation
+// writes nothing at all; the audit log cannot be changed; migrations bring older files up to date and
+// refuse newer ones; the file is in WAL mode and intact.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "spegla/clock.h"
+#include "spegla/database.h"
+#include "spegla/engine.h"
+#include "spegla/schema.h"
+
+namespace spegla {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr const char* kFlowFile = SPEGLA_SOURCE_DIR "/tests/fixtures/loader/test-flow.xml";
+
+Timestamp At(std::string_view date, std::chrono::seconds time = 8h) {
+  return Timestamp{Date::Parse(date)->days()} + time;
+}
+Value Text(std::string s) { return Value{std::move(s)}; }
+Value Num(double d) { return Value{d}; }
+Value Yes(bool b) { return Value{b}; }
+Value Day(std::string_view date) { return Value{*Date::Parse(date)}; }
+Actor U(std::string name) { return Actor::User(std::move(name)); }
+
+template <typename T>
+::testing::AssertionResult Succeeds(const Result<T>& result) {
+  if (result.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << ToString(result.error().code) << ": " << result.error().Summary();
+}
+
+template <typename T>
+::testing::AssertionResult Fails(const Result<T>& result, ErrorCode code,
+                                 std::vector<std::string> texts = {}) {
+  if (result.ok()) return ::testing::AssertionFailure() << "it succeeded";
+  std::string summary = result.error().Summary();
+  if (result.error().code != code) {
+    return ::testing::AssertionFailure()
+           << "code " << ToString(result.error().code) << " instead of " << ToString(code) << ": " << summary;
+  }
+  for (const std::string& text : texts) {
+    if (summary.find(text) == std::string::npos) {
+      return ::testing::AssertionFailure() << "no '" << text << "' in: " << summary;
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+template <typename T>
+T Must(Result<T> result, std::string_view what = "") {
+  if (!result.ok()) {
+    ADD_FAILURE() << what << (what.empty() ? "" : ": ") << result.error().Summary();
+    return T{};
+  }
+  return std::move(result).value();
+}
+
+// The message of the DatabaseError `work` throws, or a failure when it throws none.
+template <typename F>
+std::string DatabaseErrorOf(F&& work) {
+  try {
+    work();
+  } catch (const DatabaseError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no DatabaseError";
+  return "";
+}
+
+class StorageTest : public ::testing::Test {
+ protected:
+  StorageTest() : clock_(At("2026-03-02")) {}
+
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("spegla-storage-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    path_ = (dir_ / "spegla.db").string();
+  }
+
+  void TearDown() override {
+    engine_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  void OpenEngine() { engine_ = Engine::Open(path_, clock_); }
+
+  // An organisation, the test workflow and one instance with some work done.
+  void Populate() {
+    OpenEngine();
+    municipality_ = Must(engine_->CreateMunicipality(Actor::Operator(), "Testkommun", "KU8"));
+    unit_ = Must(engine_->CreateUnit(Actor::Operator(), municipality_, "Byskolan", "skola"));
+    team_ = Must(engine_->CreateTeam(Actor::Operator(), unit_, "Arbetslag 4–6"));
+    for (const char* name : {"lars", "rut", "olle", "ola", "sam"}) {
+      User user;
+      user.username = name;
+      user.display_name = std::string("Namn ") + name;
+      user.email = std::string(name) + "@byskolan.se";
+      user.municipality_id = municipality_;
+      user.global_role = std::string(name) == "sam" ? "utvecklingsledare" : "personal";
+      Must(engine_->CreateUser(Actor::Operator(), user));
+    }
+    for (const char* observer : {"olle", "ola"}) {
+      ASSERT_TRUE(Succeeds(engine_->AddToObserverPool(Actor::Operator(), municipality_, observer)));
+    }
+    ASSERT_TRUE(
+        Succeeds(engine_->AssignOrganisationRole(Actor::Operator(), municipality_, "samordnare", "sam")));
+    InstallOutcome installed = engine_->InstallDefinitionFile(Actor::Operator(), kFlowFile);
+    ASSERT_TRUE(installed.problems.empty()) << installed.problems.front().Format();
+    id_ = Must(engine_->CreateInstance(Actor::Operator(), "test-flow", unit_, "Lagrat besök", team_));
+    for (auto [role, who] :
+         {std::pair{"larare", "lars"}, {"rektor", "rut"}, {"observator", "olle"}, {"observator", "ola"}}) {
+      ASSERT_TRUE(Succeeds(engine_->AssignParticipant(Actor::Operator(), id_, role, who)));
+    }
+    clock_.Advance(1h);
+    ASSERT_TRUE(Succeeds(engine_->SetFields(U("lars"), id_, "ansokan", 0,
+                                            {{"beskrivning", Text("Vi vill utveckla läsundervisningen.")},
+                                             {"antal", Num(24.5)},
+                                             {"vag", Text("grundlig")},
+                                             {"informerat", Yes(true)},
+                                             {"kontakt", Text("lars")},
+                                             {"uppfoljning_datum", Day("2026-06-01")}})));
+    ASSERT_TRUE(Succeeds(engine_->SetFields(U("lars"), id_, "ansokan", 0, {{"antal", Num(25)}})));
+    ASSERT_TRUE(Succeeds(engine_->CompleteStep(U("lars"), id_, "ansokan")));
+    ASSERT_TRUE(Succeeds(engine_->CompleteStep(U("rut"), id_, "granskning")));
+    ASSERT_TRUE(Succeeds(engine_->CompleteStep(U("sam"), id_, "grupp")));
+    ASSERT_TRUE(Succeeds(engine_->SetFields(U("olle"), id_, "besok", 1, {{"datum", Day("2026-04-01")}})));
+    ASSERT_TRUE(Succeeds(engine_->SignOff(U("rut"), id_, "besok")));
+    ASSERT_TRUE(Succeeds(engine_->SetFields(
+        U("olle"), id_, "tid", 0,
+        {{"rader", Value{std::vector<Row>{{{"observator", Text("olle")}, {"dagar", Num(1.5)}}}}}})));
+  }
+
+  // Everything the engine can tell about the organisation and the instance, as text.
+  std::string Snapshot() {
+    std::ostringstream out;
+    for (const Municipality& m : engine_->Municipalities())
+      out << "municipality " << m.id << m.name << m.network << "\n";
+    for (const Unit& u : engine_->Units())
+      out << "unit " << u.id << u.municipality_id << u.name << u.kind << "\n";
+    for (const Team& t : engine_->Teams(unit_)) out << "team " << t.id << t.name << "\n";
+    for (const User& u : engine_->Users()) {
+      out << "user " << u.id << u.username << u.display_name << u.email << u.municipality_id.value_or(-1)
+          << u.global_role << "\n";
+    }
+    for (const User& u : engine_->ObserverPool(municipality_)) out << "pool " << u.username << "\n";
+    for (const DefinitionSummary& d : engine_->Definitions()) {
+      out << "definition " << d.id << d.version << d.title << FormatTimestamp(d.installed_at)
+          << d.installed_by << d.latest << "\n";
+    }
+    InstanceView view = Must(engine_->GetInstance(Actor::Operator(), id_));
+    out << "instance " << view.summary.title << view.summary.status << view.summary.current_phase
+        << FormatTimestamp(view.summary.updated_at) << view.created_by << "\n";
+    for (const PhaseView& p : view.phases) {
+      out << "phase " << p.phase->id << ToString(p.state) << (p.started ? FormatTimestamp(*p.started) : "-")
+          << (p.due ? p.due->ToString() : "-") << "\n";
+      for (const StepView& s : p.steps) {
+        out << "  step " << s.step->id << ToString(s.state) << s.completed_by << s.occurrences
+            << (s.due ? s.due->ToString() : "-") << (s.next_due ? s.next_due->ToString() : "-");
+        for (const std::string& role : s.signed_by_roles) out << " signed:" << role;
+        out << "\n";
+      }
+    }
+    for (const ParticipantView& p : view.participants) out << "participant " << p.role << p.username << "\n";
+    for (const BudgetView& b : view.budgets) out << "budget " << b.budget->id << b.used << "\n";
+    for (const auto& [form, occurrence] : {std::pair{"ansokan", 0}, {"besok", 1}, {"tid", 0}, {"plan", 0}}) {
+      FormView f = Must(engine_->GetForm(Actor::Operator(), id_, form, occurrence));
+      for (const FieldView& v : f.fields) {
+        out << "field " << form << "." << v.field->id << "=" << EncodeValue(v.value) << " v" << v.version
+            << " " << v.author << (v.updated_at ? FormatTimestamp(*v.updated_at) : "-")
+            << (f.locked ? " locked" : "") << "\n";
+      }
+    }
+    for (const AuditEntry& e : Must(engine_->AuditLog(Actor::Operator(), id_))) {
+      out << "audit " << e.id << FormatTimestamp(e.at) << e.actor << e.action << e.target
+          << e.old_value.value_or("∅") << e.new_value.value_or("∅") << e.detail << "\n";
+    }
+    out << "global audit " << engine_->GlobalAuditLog().size() << "\n";
+    for (const Task& t : engine_->Tasks())
+      out << "task " << t.step_id << (t.due ? t.due->ToString() : "-") << "\n";
+    return out.str();
+  }
+
+  // Rows in a table, read straight from the file.
+  long long Rows(const std::string& table) {
+    std::unique_ptr<Database> db = Database::Open(path_);
+    return db->Query("SELECT COUNT(*) FROM " + table)[0].Int(0);
+  }
+
+  ManualClock clock_;
+  fs::path dir_;
+  std::string path_;
+  std::unique_ptr<Engine> engine_;
+  std::int64_t municipality_ = 0, unit_ = 0, team_ = 0, id_ = 0;
+};
+
+// ---- durability --------------------------------------------------------------------------------
+
+TEST_F(StorageTest, EverythingIsThereAfterClosingAndReopening) {
+  Populate();
+  std::string before = Snapshot();
+  // The snapshot really covers the work done.
+  EXPECT_THAT(before, HasSubstr("field ansokan.antal=25 v2 lars2026-03-02T09:00:00Z locked"));
+  EXPECT_THAT(before, HasSubstr("field besok.datum=\"2026-04-01\" v1 olle"));
+  EXPECT_THAT(before, HasSubstr("step besokactive1"));
+  EXPECT_THAT(before, HasSubstr("signed:rektor"));
+  EXPECT_THAT(before, HasSubstr("budget dagar1.5"));
+  EXPECT_THAT(before, HasSubstr("pool olle"));
+  EXPECT_THAT(before, HasSubstr("team "));
+  EXPECT_THAT(before, HasSubstr("participant samordnaresam"));
+
+  engine_.reset();
+  clock_.Advance(24h);  // a later day must not change anything stored
+  OpenEngine();
+  std::string after = Snapshot();
+  EXPECT_EQ(after, before);
+  // And work continues where it stopped.
+  ASSERT_TRUE(Succeeds(engine_->SetFields(U("olle"), id_, "besok", 2, {{"datum", Day("2026-04-08")}})));
+  EXPECT_TRUE(Succeeds(engine_->CompleteStep(U("olle"), id_, "besok")));
+  EXPECT_EQ(Must(engine_->GetInstance(Actor::Operator(), id_)).summary.current_phase, "aterkoppling");
+}
+
+// ---- atomicity -----------------------------------------------------------------------------------
+
+TEST_F(StorageTest, FailedWriteWithOneValidAndOneInvalidChangeWritesNothing) {
+  Populate();
+  engine_.reset();
+  OpenEngine();
+  std::int64_t second = Must(engine_->CreateInstance(Actor::Operator(), "test-flow", unit_, "Andra"));
+  ASSERT_TRUE(Succeeds(engine_->AssignParticipant(Actor::Operator(), second, "larare", "lars")));
+  clock_.Advance(1h);
+  std::vector<AuditEntry> log = Must(engine_->AuditLog(Actor::Operator(), second));
+  long long values = Rows("field_values");
+  long long audit = Rows("audit_log");
+  Timestamp updated = Must(engine_->GetInstance(Actor::Operator(), second)).summary.updated_at;
+
+  EXPECT_TRUE(Fails(engine_->SetFields(U("lars"), second, "ansokan", 0,
+                                       {{"antal", Num(5)}, {"epost", Text("inte en adress")}}),
+                    ErrorCode::kInvalid, {"ansokan.epost: Skriv en e-postadress."}));
+  EXPECT_EQ(Rows("field_values"), values);
+  EXPECT_EQ(Rows("audit_log"), audit);
+  FormView form = Must(engine_->GetForm(U("lars"), second, "ansokan"));
+  for (const FieldView& f : form.fields) EXPECT_EQ(f.version, 0) << f.field->id;
+  InstanceView view = Must(engine_->GetInstance(Actor::Operator(), second));
+  EXPECT_EQ(view.summary.updated_at, updated);
+  EXPECT_EQ(Must(engine_->AuditLog(Actor::Operator(), second)).size(), log.size());
+
+  // Refused completions, sign-offs and participants write nothing either.
+  EXPECT_TRUE(Fails(engine_->CompleteStep(U("lars"), second, "ansokan"), ErrorCode::kRefused));
+  EXPECT_TRUE(Fails(engine_->SignOff(U("lars"), second, "besok"), ErrorCode::kForbidden));
+  EXPECT_TRUE(
+      Fails(engine_->AssignParticipant(Actor::Operator(), second, "rektor", "nobody"), ErrorCode::kNotFound));
+  EXPECT_EQ(Rows("audit_log"), audit);
+  EXPECT_EQ(Rows("signoffs"), 1);  // the first instance's
+}
+
+TEST_F(StorageTest, FailedWriteThatWouldAddAnOccurrenceAddsNone) {
+  Populate();
+  long long occurrences = Rows("occurrences");
+  long long audit = Rows("audit_log");
+  // Occurrence 2 would be added by this write, but its value is not a date.
+  EXPECT_TRUE(Fails(engine_->SetFields(U("olle"), id_, "besok", 2, {{"datum", Text("onsdag")}}),
+                    ErrorCode::kInvalid));
+  // And here the budget refuses: 1.5 + 9 days is over ten.
+  EXPECT_TRUE(
+      Fails(engine_->SetFields(
+                U("olle"), id_, "tid", 0,
+                {{"rader", Value{std::vector<Row>{{{"observator", Text("olle")}, {"dagar", Num(1.5)}},
+                                                  {{"observator", Text("ola")}, {"dagar", Num(9)}}}}}}),
+            ErrorCode::kRefused, {"Högst tio observatörsdagar."}));
+  EXPECT_EQ(Rows("occurrences"), occurrences);
+  EXPECT_EQ(Rows("audit_log"), audit);
+  EXPECT_EQ(Must(engine_->GetInstance(Actor::Operator(), id_)).budgets[0].used, 1.5);
+}
+
+TEST_F(StorageTest, DatabaseFailureHalfwayRollsBackEverything) {
+  Populate();
+  std::int64_t second = Must(engine_->CreateInstance(Actor::Operator(), "test-flow", unit_, "Andra"));
+  ASSERT_TRUE(Succeeds(engine_->AssignParticipant(Actor::Operator(), second, "larare", "lars")));
+  {
+    // Make the file itself refuse one particular value, so the failure comes after other rows were written
+    // in the same transaction.
+    std::unique_ptr<Database> db = Database::Open(path_);
+    db->Execute(
+        "CREATE TRIGGER refuse_boom BEFORE INSERT ON field_values WHEN NEW.value LIKE '%BOOM%' "
+        "BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+  }
+  long long values = Rows("field_values");
+  long long audit = Rows("audit_log");
+  Result<std::vector<int>> failed = engine_->SetFields(
+      U("lars"), second, "ansokan", 0, {{"antal", Num(5)}, {"beskrivning", Text("BOOM BOOM BOOM BOOM")}});
+  EXPECT_TRUE(Fails(failed, ErrorCode::kInternal, {"Databasfel, inget sparades", "disk says no"}));
+  EXPECT_EQ(Rows("field_values"), values);
+  EXPECT_EQ(Rows("audit_log"), audit);
+  EXPECT_EQ(Must(engine_->GetForm(U("lars"), second, "ansokan")).fields[1].version, 0);
+  // The engine is still usable afterwards.
+  EXPECT_TRUE(Succeeds(engine_->SetFields(U("lars"), second, "ansokan", 0, {{"antal", Num(5)}})));
+  EXPECT_EQ(Rows("field_values"), values + 1);
+}
+
+// ---- the audit log -------------------------------------------------------------------------------
+
+TEST_F(StorageTest, AuditLogRejectsUpdateAndDelete) {
+  Populate();
+  engine_.reset();
+  std::unique_ptr<Database> db = Database::Open(path_);
+  long long before = db->Query("SELECT COUNT(*) FROM audit_log")[0].Int(0);
+  ASSERT_GT(before, 20);
+  EXPECT_THAT(DatabaseErrorOf([&] { db->Execute("UPDATE audit_log SET actor = 'mallory'"); }),
+              HasSubstr("audit_log is append-only"));
+  EXPECT_THAT(DatabaseErrorOf([&] {
+                db->Execute("UPDATE audit_log SET new_value = ? WHERE id = 1", {std::string("x")});
+              }),
+              HasSubstr("append-only"));
+  EXPECT_THAT(DatabaseErrorOf([&] { db->Execute("DELETE FROM audit_log"); }),
+              HasSubstr("audit_log is append-only"));
+  EXPECT_THAT(DatabaseErrorOf([&] { db->Execute("DELETE FROM audit_log WHERE id = 1"); }),
+              HasSubstr("append-only"));
+  EXPECT_EQ(db->Query("SELECT COUNT(*) FROM audit_log")[0].Int(0), before);
+  EXPECT_EQ(db->Query("SELECT COUNT(*) FROM audit_log WHERE actor = 'mallory'")[0].Int(0), 0);
+  // Appending is what it is for.
+  db->Execute("INSERT INTO audit_log (at, actor, action) VALUES (?, ?, ?)",
+              {std::string("2026-03-02T08:00:00Z"), std::string("operator"), std::string("test.append")});
+  EXPECT_EQ(db->Query("SELECT COUNT(*) FROM audit_log")[0].Int(0), before + 1);
+}
+
+// ---- migrations ----------------------------------------------------------------------------------
+
+TEST_F(StorageTest, OlderSchemaIsMigratedWithItsDataIntact) {
+  {
+    std::unique_ptr<Database> db = Database::Open(path_);
+    EXPECT_EQ(SchemaVersion(*db), 0);
+    Migrate(*db, 1);
+    EXPECT_EQ(SchemaVersion(*db), 1);
+    db->Execute(
+        "INSERT INTO municipalities (name, network, created_at) VALUES ('Gamla kommunen', 'KU8', "
+        "'2025-01-01T00:00:00Z')");
+    db->Execute(
+        "INSERT INTO users (username, display_name, created_at) VALUES ('gammal', 'Gammal Användare', "
+        "'2025-01-01T00:00:00Z')");
+    db->Execute(
+        "INSERT INTO audit_log (at, actor, action) VALUES ('2025-01-01T00:00:00Z', 'operator', 'old')");
+    // Version 1 did not yet protect the audit log.
+    db->Execute("UPDATE audit_log SET detail = 'changed in version 1'");
+    EXPECT_TRUE(db->Query("SELECT name FROM sqlite_master WHERE name = 'audit_log_no_update'").empty());
+  }
+  OpenEngine();
+  ASSERT_EQ(engine_->Municipalities().size(), 1u);
+  EXPECT_EQ(engine_->Municipalities()[0].name, "Gamla kommunen");
+  EXPECT_EQ(engine_->Municipalities()[0].network, "KU8");
+  ASSERT_TRUE(engine_->FindUser("gammal").has_value());
+  EXPECT_EQ(engine_->FindUser("gammal")->global_role, "personal");
+  // The migrated file takes new work.
+  EXPECT_TRUE(
+      Succeeds(engine_->CreateUnit(Actor::Operator(), engine_->Municipalities()[0].id, "Ny skola", "skola")));
+  engine_.reset();
+
+  std::unique_ptr<Database> db = Database::Open(path_);
+  EXPECT_EQ(SchemaVersion(*db), LatestSchemaVersion());
+  std::vector<Database::Row> applied = db->Query("SELECT version FROM schema_migrations ORDER BY version");
+  ASSERT_EQ(applied.size(), static_cast<size_t>(LatestSchemaVersion()));
+  for (size_t i = 0; i < applied.size(); ++i) EXPECT_EQ(applied[i].Int(0), static_cast<std::int64_t>(i + 1));
+  EXPECT_EQ(db->Query("SELECT detail FROM audit_log WHERE action = 'old'")[0].Text(0),
+            "changed in version 1");
+  EXPECT_THROW(db->Execute("UPDATE audit_log SET detail = 'again'"), DatabaseError);
+  // Migrating an up-to-date file does nothing.
+  Migrate(*db);
+  EXPECT_EQ(db->Query("SELECT COUNT(*) FROM schema_migrations")[0].Int(0), LatestSchemaVersion());
+}
+
+TEST_F(StorageTest, DatabaseFromANewerSpeglaIsRefused) {
+  {
+    std::unique_ptr<Database> db = Database::Open(path_);
+    Migrate(*db);
+    db->Execute("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                {std::int64_t{LatestSchemaVersion() + 1}, std::string("from the future"),
+                 std::string("2030-01-01T00:00:00Z")});
+    EXPECT_THAT(DatabaseErrorOf([&] { Migrate(*db); }),
+                HasSubstr("schema version " + std::to_string(LatestSchemaVersion() + 1) +
+                          ", newer than this Spegla understands (" + std::to_string(LatestSchemaVersion()) +
+                          "); upgrade Spegla"));
+  }
+  EXPECT_THAT(DatabaseErrorOf([&] { Engine::Open(path_, clock_); }),
+              HasSubstr("newer than this Spegla understands"));
+  // Nothing was changed by the attempt.
+  std::unique_ptr<Database> db = Database::Open(path_);
+  EXPECT_EQ(SchemaVersion(*db), LatestSchemaVersion() + 1);
+}
+
+TEST_F(StorageTest, FailedMigrationLeavesThePreviousVersion) {
+  std::unique_ptr<Database> db = Database::Open(path_);
+  db->Execute("CREATE TABLE units (something TEXT)");  // in the way of migration 1
+  EXPECT_THAT(DatabaseErrorOf([&] { Migrate(*db); }), HasSubstr("units"));
+  EXPECT_EQ(SchemaVersion(*db), 0);
+  EXPECT_FALSE(db->in_transaction());
+  // None of migration 1's tables stayed behind.
+  EXPECT_TRUE(db->Query("SELECT name FROM sqlite_master WHERE name = 'municipalities'").empty());
+  db->Execute("DROP TABLE units");
+  Migrate(*db);
+  EXPECT_EQ(SchemaVersion(*db), LatestSchemaVersion());
+}
+
+// ---- the file ------------------------------------------------------------------------------------
+
+TEST_F(StorageTest, FileIsInWalModeAndIntactAfterWork) {
+  Populate();
+  ASSERT_TRUE(Succeeds(engine_->SetFields(U("olle"), id_, "besok", 2, {{"datum", Day("2026-04-08")}})));
+  ASSERT_TRUE(Succeeds(engine_->CompleteStep(U("olle"), id_, "besok")));
+  std::unique_ptr<Database> db = Database::Open(path_);
+  EXPECT_EQ(db->Query("PRAGMA journal_mode")[0].Text(0), "wal");
+  EXPECT_EQ(db->Query("PRAGMA foreign_keys")[0].Text(0), "1");
+  EXPECT_EQ(db->Query("PRAGMA synchronous")[0].Text(0), "2");  // FULL
+  std::vector<Database::Row> integrity = db->Query("PRAGMA integrity_check");
+  ASSERT_EQ(integrity.size(), 1u);
+  EXPECT_EQ(integrity[0].Text(0), "ok");
+  EXPECT_TRUE(db->Query("PRAGMA foreign_key_check").empty());
+  EXPECT_TRUE(fs::exists(path_ + "-wal"));
+  engine_.reset();
+  db.reset();
+  db = Database::Open(path_);
+  EXPECT_EQ(db->Query("PRAGMA integrity_check")[0].Text(0), "ok");
+}
+
+TEST_F(StorageTest, OpeningCreatesMissingDirectoriesAndRefusesWhatIsNotAFile) {
+  std::string nested = (dir_ / "a" / "b" / "spegla.db").string();
+  EXPECT_NO_THROW(Engine::Open(nested, clock_));
+  EXPECT_TRUE(fs::exists(nested));
+  std::ofstream(dir_ / "plainfile") << "not a directory";
+  EXPECT_THAT(DatabaseErrorOf([&] { Engine::Open((dir_ / "plainfile" / "spegla.db").string(), clock_); }),
+              HasSubstr("cannot open database"));
+  EXPECT_THAT(DatabaseErrorOf([&] { Database::Open("postgresql://localhost/spegla"); }),
+              HasSubstr("PostgreSQL is not available"));
+  std::ofstream(dir_ / "garbage.db") << std::string(8192, 'x');
+  EXPECT_THROW(Engine::Open((dir_ / "garbage.db").string(), clock_), DatabaseError);
+}
+
+TEST_F(StorageTest, DatabaseTransactionsCommitOrRollBack) {
+  std::unique_ptr<Database> db = Database::Open(path_);
+  db->Execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount REAL, note TEXT)");
+  std::int64_t first =
+      db->Insert("INSERT INTO t (name, amount, note) VALUES (?, ?, ?)", {std::string("a"), 1.5, nullptr});
+  std::int64_t second = db->Insert("INSERT INTO t (name, amount, note) VALUES (?, ?, ?)",
+                                   {std::string("b"), std::int64_t{2}, std::string("x")});
+  EXPECT_EQ(second, first + 1);
+  std::vector<Database::Row> rows = db->Query("SELECT id, name, amount, note FROM t ORDER BY id");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].Int(0), first);
+  EXPECT_EQ(rows[0].Text(1), "a");
+  EXPECT_EQ(std::stod(rows[0].Text(2)), 1.5);
+  EXPECT_TRUE(rows[0].IsNull(3));
+  EXPECT_EQ(rows[0].Optional(3), std::nullopt);
+  EXPECT_EQ(rows[1].Optional(3), "x");
+  EXPECT_EQ(rows[1].size(), 4u);
+
+  db->InTransaction([&] {
+    EXPECT_TRUE(db->in_transaction());
+    db->Execute("INSERT INTO t (name) VALUES ('committed')");
+  });
+  EXPECT_FALSE(db->in_transaction());
+  EXPECT_THROW(db->InTransaction([&] {
+    db->Execute("INSERT INTO t (name) VALUES ('rolled back')");
+    throw std::runtime_error("changed my mind");
+  }),
+               std::runtime_error);
+  EXPECT_FALSE(db->in_transaction());
+  EXPECT_THROW(db->InTransaction([&] { db->InTransaction([] {}); }), DatabaseError);
+  EXPECT_THROW(db->Execute("INSERT INTO nosuch VALUES (1)"), DatabaseError);
+  std::vector<std::string> names;
+  for (const Database::Row& r : db->Query("SELECT name FROM t ORDER BY id")) names.push_back(r.Text(0));
+  EXPECT_THAT(names, ElementsAre("a", "b", "committed"));
+}
+
+TEST_F(StorageTest, WritesFromSeveralThreadsAreSerialised) {
+  Populate();
+  std::int64_t second = Must(engine_->CreateInstance(Actor::Operator(), "test-flow", unit_, "Trådar"));
+  ASSERT_TRUE(Succeeds(engine_->AssignParticipant(Actor::Operator(), second, "larare", "lars")));
+  constexpr int kWrites = 20;
+  auto writer = [&](const std::string& field, bool number) {
+    for (int i = 1; i <= kWrites; ++i) {
+      Value v = number ? Num(i) : Text("skrivning " + std::to_string(i) + " i fältet");
+      EXPECT_TRUE(Succeeds(engine_->SetFields(U("lars"), second, "ansokan", 0, {{field, v}})));
+      (void)engine_->GetInstance(Actor::Operator(), second);
+    }
+  };
+  std::thread a(writer, "antal", true);
+  std::thread b(writer, "beskrivning", false);
+  a.join();
+  b.join();
+  FormView form = Must(engine_->GetForm(U("lars"), second, "ansokan"));
+  EXPECT_EQ(form.fields[0].version, kWrites);  // beskrivning
+  EXPECT_EQ(form.fields[1].version, kWrites);  // antal
+  EXPECT_EQ(form.fields[1].value, Num(kWrites));
+  std::vector<AuditEntry> log = Must(engine_->AuditLog(Actor::Operator(), second));
+  EXPECT_EQ(
+      std::count_if(log.begin(), log.end(), [](const AuditEntry& e) { return e.action == "field.set"; }),
+      2 * kWrites);
+}
+
+}  // namespace
+}  // namespace spegla
