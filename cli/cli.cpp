@@ -80,6 +80,16 @@ int Context::Fail(const Error& error) const {
   return kExitFailure;
 }
 
+int Context::Confirm(const Result<Ok>& result, const std::string& message) const {
+  if (!result) return Fail(result.error());
+  if (json()) {
+    out << OkJson() << "\n";
+  } else {
+    out << message << "\n";
+  }
+  return kExitOk;
+}
+
 int Context::Usage(const std::string& message) const {
   err << "spegla: " << message << "\n(see 'spegla --help')\n";
   return kExitUsage;

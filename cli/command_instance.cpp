@@ -7,16 +7,6 @@
 namespace spegla::cli {
 namespace {
 
-int Confirmed(Context& c, const Result<Ok>& result, const std::string& message) {
-  if (!result) return c.Fail(result.error());
-  if (c.json()) {
-    c.out << OkJson() << "\n";
-  } else {
-    c.out << message << "\n";
-  }
-  return kExitOk;
-}
-
 // The instance id (first positional) and an open engine. Returns kExitOk, or the exit code after printing
 // what went wrong.
 int Prepare(Context& c, std::int64_t* id, std::unique_ptr<Engine>* engine) {
@@ -214,7 +204,7 @@ int Assign(Context& c) {
   if (int status = Prepare(c, &id, &engine)) return status;
   const std::string& role = c.args.positional()[1];
   const std::string& user = c.args.positional()[2];
-  return Confirmed(c, engine->AssignParticipant(c.actor(), id, role, user), user + " is " + role);
+  return c.Confirm(engine->AssignParticipant(c.actor(), id, role, user), user + " is " + role);
 }
 
 int Unassign(Context& c) {
@@ -223,7 +213,7 @@ int Unassign(Context& c) {
   if (int status = Prepare(c, &id, &engine)) return status;
   const std::string& role = c.args.positional()[1];
   const std::string& user = c.args.positional()[2];
-  return Confirmed(c, engine->RemoveParticipant(c.actor(), id, role, user), user + " is no longer " + role);
+  return c.Confirm(engine->RemoveParticipant(c.actor(), id, role, user), user + " is no longer " + role);
 }
 
 int Set(Context& c) {
@@ -310,7 +300,7 @@ int Sign(Context& c) {
   std::int64_t id;
   std::unique_ptr<Engine> engine;
   if (int status = Prepare(c, &id, &engine)) return status;
-  return Confirmed(c, engine->SignOff(c.actor(), id, c.args.positional()[1]),
+  return c.Confirm(engine->SignOff(c.actor(), id, c.args.positional()[1]),
                    "signed off " + c.args.positional()[1]);
 }
 
@@ -339,7 +329,7 @@ int SendBack(Context& c) {
   if (int status = Prepare(c, &id, &engine)) return status;
   const std::string& from = c.args.positional()[1];
   const std::string& to = c.args.positional()[2];
-  return Confirmed(c, engine->SendBack(c.actor(), id, from, to, *reason),
+  return c.Confirm(engine->SendBack(c.actor(), id, from, to, *reason),
                    "sent back from " + from + " to " + to);
 }
 
@@ -350,7 +340,7 @@ int Reopen(Context& c) {
   std::unique_ptr<Engine> engine;
   if (int status = Prepare(c, &id, &engine)) return status;
   const std::string& step = c.args.positional()[1];
-  return Confirmed(c, engine->Reopen(c.actor(), id, step, *reason), "reopened " + step);
+  return c.Confirm(engine->Reopen(c.actor(), id, step, *reason), "reopened " + step);
 }
 
 int Log(Context& c) {

@@ -16,16 +16,6 @@ int Created(Context& c, const Result<std::int64_t>& result, const std::string& w
   return kExitOk;
 }
 
-int Confirmed(Context& c, const Result<Ok>& result, const std::string& message) {
-  if (!result) return c.Fail(result.error());
-  if (c.json()) {
-    c.out << OkJson() << "\n";
-  } else {
-    c.out << message << "\n";
-  }
-  return kExitOk;
-}
-
 int List(Context& c) {
   std::unique_ptr<Engine> engine = c.OpenEngine();
   if (!engine) return kExitFailure;
@@ -96,7 +86,7 @@ int AddToPool(Context& c) {
   if (!municipality) return kExitUsage;
   std::unique_ptr<Engine> engine = c.OpenEngine();
   if (!engine) return kExitFailure;
-  return Confirmed(c, engine->AddToObserverPool(c.actor(), *municipality, c.args.positional()[1]),
+  return c.Confirm(engine->AddToObserverPool(c.actor(), *municipality, c.args.positional()[1]),
                    c.args.positional()[1] + " is in the observer pool");
 }
 
@@ -121,7 +111,7 @@ int AssignRole(Context& c) {
   if (!engine) return kExitFailure;
   const std::string& role = c.args.positional()[1];
   const std::string& user = c.args.positional()[2];
-  return Confirmed(c, engine->AssignOrganisationRole(c.actor(), *municipality, role, user),
+  return c.Confirm(engine->AssignOrganisationRole(c.actor(), *municipality, role, user),
                    user + " holds " + role + " for the municipality");
 }
 

@@ -29,6 +29,8 @@ struct Context {
   std::unique_ptr<Engine> OpenEngine() const;
   // Prints an engine error (as text or JSON) and returns kExitFailure.
   int Fail(const Error& error) const;
+  // Prints `message` (or {"ok": true}) when the operation succeeded, else its error; returns the exit code.
+  int Confirm(const Result<Ok>& result, const std::string& message) const;
   // Prints a usage problem and returns kExitUsage.
   int Usage(const std::string& message) const;
   // Reads a whole-number positional or option value; prints a usage error when it is not one.

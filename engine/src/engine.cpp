@@ -6,6 +6,7 @@
 
 #include "engine_internal.h"
 #include "spegla/schema.h"
+#include "text.h"
 
 namespace spegla {
 namespace {
@@ -19,12 +20,6 @@ bool IsUsername(const std::string& s) {
     if (!ok) return false;
   }
   return true;
-}
-
-std::string Trimmed(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
 }
 
 }  // namespace

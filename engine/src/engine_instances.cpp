@@ -4,17 +4,10 @@
 #include <set>
 
 #include "engine_internal.h"
+#include "text.h"
 
 namespace spegla {
 namespace {
-
-std::string Quoted(const std::string& s) { return "”" + s + "”"; }
-
-std::string Trimmed(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
 
 std::string RoleLabels(const WorkflowDefinition& def, const std::vector<std::string>& roles) {
   std::string out;
@@ -51,38 +44,24 @@ State ParseState(const std::string& text) {
 // --- loading and saving ---------------------------------------------------------------------------
 
 Result<Engine::Loaded> Engine::Load(std::int64_t id) {
-  std::vector<Database::Row> rows = db_->Query(
-      "SELECT i.workflow_id, i.workflow_version, i.title, i.unit_id, u.name, m.name, i.status, "
-      "i.current_phase, "
-      "i.created_at, i.updated_at, i.created_by, i.completed_at, i.seq, m.id "
-      "FROM instances i JOIN units u ON u.id = i.unit_id JOIN municipalities m ON m.id = u.municipality_id "
-      "WHERE i.id = ?",
-      {id});
-  if (rows.empty())
+  std::vector<Database::Row> rows =
+      db_->Query(std::string("SELECT ") + kSummaryColumns + ", i.created_by, i.completed_at, i.seq, m.id " +
+                     kSummaryTables + " WHERE i.id = ?",
+                 {id});
+  if (rows.empty()) {
     return Error::Of(ErrorCode::kNotFound, "Det finns ingen process med id " + std::to_string(id) + ".");
+  }
   const Database::Row& r = rows[0];
-  Result<DefinitionPtr> def = LoadDefinition(r.Text(0), static_cast<int>(r.Int(1)));
-  if (!def) return def.error();
   Loaded inst;
   inst.id = id;
+  inst.summary = SummaryFromRow(r);
+  Result<DefinitionPtr> def = LoadDefinition(inst.summary.workflow_id, inst.summary.workflow_version);
+  if (!def) return def.error();
   inst.def = def.value();
-  InstanceSummary& s = inst.summary;
-  s.id = id;
-  s.workflow_id = r.Text(0);
-  s.workflow_version = static_cast<int>(r.Int(1));
-  s.workflow_title = inst.def->title;
-  s.title = r.Text(2);
-  s.unit_id = r.Int(3);
-  s.unit = r.Text(4);
-  s.municipality = r.Text(5);
-  s.status = r.Text(6);
-  s.current_phase = r.Text(7);
-  s.created_at = ParseTimestamp(r.Text(8)).value_or(Timestamp{});
-  s.updated_at = ParseTimestamp(r.Text(9)).value_or(Timestamp{});
-  inst.created_by = r.Text(10);
-  inst.completed_at = OptionalTimestamp(r, 11);
-  inst.seq = r.Int(12);
-  inst.municipality_id = r.Int(13);
+  inst.created_by = r.Text(kSummaryColumnCount);
+  inst.completed_at = OptionalTimestamp(r, kSummaryColumnCount + 1);
+  inst.seq = r.Int(kSummaryColumnCount + 2);
+  inst.municipality_id = r.Int(kSummaryColumnCount + 3);
 
   for (const Database::Row& p : db_->Query(
            "SELECT p.role_id, u.id, u.username, u.display_name FROM participants p "

@@ -89,6 +89,16 @@ class InstanceContext final : public ExprContext {
 struct RollbackSignal {};
 
 std::optional<Timestamp> OptionalTimestamp(const Database::Row& row, size_t column);
+
+// The columns of an InstanceSummary, in the order SummaryFromRow reads them, and the tables they come from.
+inline constexpr const char* kSummaryColumns =
+    "i.id, i.workflow_id, i.workflow_version, d.title, i.title, i.unit_id, u.name, m.name, i.status, "
+    "i.current_phase, i.created_at, i.updated_at";
+inline constexpr size_t kSummaryColumnCount = 12;
+inline constexpr const char* kSummaryTables =
+    "FROM instances i JOIN units u ON u.id = i.unit_id JOIN municipalities m ON m.id = u.municipality_id "
+    "JOIN workflow_definitions d ON d.workflow_id = i.workflow_id AND d.version = i.workflow_version";
+InstanceSummary SummaryFromRow(const Database::Row& row);
 State ParseState(const std::string& text);
 bool Holds(const Expression& e, const ExprContext& context);
 bool FieldVisible(const Engine::Loaded& inst, const Form& form, const Field& field, int occurrence,

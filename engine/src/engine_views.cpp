@@ -3,20 +3,10 @@
 #include <algorithm>
 
 #include "engine_internal.h"
+#include "text.h"
 
 namespace spegla {
 namespace {
-
-std::vector<std::string> SplitDots(std::string_view text) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t dot = text.find('.', start);
-    parts.emplace_back(text.substr(start, dot == std::string_view::npos ? dot : dot - start));
-    if (dot == std::string_view::npos) return parts;
-    start = dot + 1;
-  }
-}
 
 ExprValue::Scalar ScalarOf(const Value& v) {
   if (auto* b = std::get_if<bool>(&v.data)) return *b;
@@ -61,6 +51,23 @@ std::optional<Date> DateOfTime(const std::optional<Timestamp>& t) {
 }
 
 }  // namespace
+
+InstanceSummary SummaryFromRow(const Database::Row& r) {
+  InstanceSummary s;
+  s.id = r.Int(0);
+  s.workflow_id = r.Text(1);
+  s.workflow_version = static_cast<int>(r.Int(2));
+  s.workflow_title = r.Text(3);
+  s.title = r.Text(4);
+  s.unit_id = r.Int(5);
+  s.unit = r.Text(6);
+  s.municipality = r.Text(7);
+  s.status = r.Text(8);
+  s.current_phase = r.Text(9);
+  s.created_at = ParseTimestamp(r.Text(10)).value_or(Timestamp{});
+  s.updated_at = ParseTimestamp(r.Text(11)).value_or(Timestamp{});
+  return s;
+}
 
 const char* ToString(State state) {
   switch (state) {
@@ -265,13 +272,7 @@ Result<FormView> Engine::GetForm(const Actor& viewer, std::int64_t instance, con
 
 std::vector<InstanceSummary> Engine::ListInstances(const InstanceFilter& filter) {
   std::lock_guard lock(mutex_);
-  std::string sql =
-      "SELECT i.id, i.workflow_id, i.workflow_version, d.title, i.title, i.unit_id, u.name, m.name, "
-      "i.status, "
-      "i.current_phase, i.created_at, i.updated_at FROM instances i "
-      "JOIN units u ON u.id = i.unit_id JOIN municipalities m ON m.id = u.municipality_id "
-      "JOIN workflow_definitions d ON d.workflow_id = i.workflow_id AND d.version = i.workflow_version WHERE "
-      "1 = 1";
+  std::string sql = std::string("SELECT ") + kSummaryColumns + " " + kSummaryTables + " WHERE 1 = 1";
   std::vector<Database::Param> params;
   if (filter.municipality_id) {
     sql += " AND m.id = ?";
@@ -293,22 +294,7 @@ std::vector<InstanceSummary> Engine::ListInstances(const InstanceFilter& filter)
   params.emplace_back(static_cast<std::int64_t>(filter.limit));
   params.emplace_back(static_cast<std::int64_t>(filter.offset));
   std::vector<InstanceSummary> out;
-  for (const Database::Row& r : db_->Query(sql, params)) {
-    InstanceSummary s;
-    s.id = r.Int(0);
-    s.workflow_id = r.Text(1);
-    s.workflow_version = static_cast<int>(r.Int(2));
-    s.workflow_title = r.Text(3);
-    s.title = r.Text(4);
-    s.unit_id = r.Int(5);
-    s.unit = r.Text(6);
-    s.municipality = r.Text(7);
-    s.status = r.Text(8);
-    s.current_phase = r.Text(9);
-    s.created_at = ParseTimestamp(r.Text(10)).value_or(Timestamp{});
-    s.updated_at = ParseTimestamp(r.Text(11)).value_or(Timestamp{});
-    out.push_back(std::move(s));
-  }
+  for (const Database::Row& r : db_->Query(sql, params)) out.push_back(SummaryFromRow(r));
   return out;
 }
 

@@ -8,12 +8,11 @@
 #include <set>
 
 #include "spegla/utf8.h"
+#include "text.h"
 
 namespace spegla {
 namespace json = boost::json;
 namespace {
-
-std::string Quoted(const std::string& label) { return "”" + label + "”"; }
 
 // Number as a Swedish reader writes it: no trailing zeros, decimal comma.
 std::string FormatNumber(double n) {

@@ -15,6 +15,8 @@
 #include <set>
 #include <sstream>
 
+#include "text.h"
+
 namespace spegla {
 namespace {
 
@@ -36,27 +38,6 @@ std::vector<std::string> SplitList(std::string_view text) {
   std::vector<std::string> out;
   std::istringstream in{std::string(text)};
   for (std::string item; in >> item;) out.push_back(item);
-  return out;
-}
-
-std::vector<std::string> SplitDots(std::string_view text) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t dot = text.find('.', start);
-    parts.emplace_back(text.substr(start, dot == std::string_view::npos ? dot : dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return parts;
-}
-
-std::string Join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += sep;
-    out += item;
-  }
   return out;
 }
 

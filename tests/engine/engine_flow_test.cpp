@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 
+#include "engine_test_support.h"
 #include "spegla/clock.h"
 #include "spegla/engine.h"
 
@@ -22,63 +23,18 @@ inline void PrintTo(State state, std::ostream* os) { *os << ToString(state); }
 
 namespace {
 
+using namespace spegla::test;
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-constexpr const char* kFlowFile = SPEGLA_SOURCE_DIR "/tests/fixtures/loader/test-flow.xml";
-constexpr const char* kKu8File = SPEGLA_SOURCE_DIR "/workflows/ku8-larande-besok.xml";
-
-Timestamp At(std::string_view date, std::chrono::seconds time = 8h) {
-  return Timestamp{Date::Parse(date)->days()} + time;
-}
-Date D(std::string_view date) { return *Date::Parse(date); }
-Value Text(std::string s) { return Value{std::move(s)}; }
-Value Num(double d) { return Value{d}; }
-Value Yes(bool b) { return Value{b}; }
-Value Day(std::string_view date) { return Value{D(date)}; }
-Actor U(std::string name) { return Actor::User(std::move(name)); }
 
 std::string Replaced(std::string text, std::string_view from, std::string_view to) {
   size_t at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) text.replace(at, from.size(), to);
   return text;
-}
-
-template <typename T>
-::testing::AssertionResult Succeeds(const Result<T>& result) {
-  if (result.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << ToString(result.error().code) << ": " << result.error().Summary();
-}
-
-// The operation failed with `code` and its messages contain every one of `texts`.
-template <typename T>
-::testing::AssertionResult Fails(const Result<T>& result, ErrorCode code,
-                                 std::vector<std::string> texts = {}) {
-  if (result.ok()) return ::testing::AssertionFailure() << "it succeeded";
-  std::string summary = result.error().Summary();
-  if (result.error().code != code) {
-    return ::testing::AssertionFailure()
-           << "code " << ToString(result.error().code) << " instead of " << ToString(code) << ": " << summary;
-  }
-  for (const std::string& text : texts) {
-    if (summary.find(text) == std::string::npos) {
-      return ::testing::AssertionFailure() << "no '" << text << "' in: " << summary;
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
-
-// The value of a result that must succeed; a failure is recorded and a default returned.
-template <typename T>
-T Must(Result<T> result, std::string_view what = "") {
-  if (!result.ok()) {
-    ADD_FAILURE() << what << (what.empty() ? "" : ": ") << result.error().Summary();
-    return T{};
-  }
-  return std::move(result).value();
 }
 
 const StepView* FindStep(const InstanceView& view, std::string_view id) {
@@ -102,19 +58,9 @@ class EngineTest : public ::testing::Test {
  protected:
   EngineTest() : clock_(At("2026-03-02")) {}
 
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("spegla-flow-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    engine_ = Engine::Open((dir_ / "spegla.db").string(), clock_);
-  }
+  void SetUp() override { engine_ = Engine::Open((dir_.path() / "spegla.db").string(), clock_); }
 
-  void TearDown() override {
-    engine_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  void TearDown() override { engine_.reset(); }
 
   void AddUser(const std::string& username, const std::string& name,
                const std::string& global_role = "personal") {
@@ -151,7 +97,7 @@ class EngineTest : public ::testing::Test {
   }
 
   ManualClock clock_;
-  fs::path dir_;
+  ScratchDir dir_{"spegla-flow"};
   std::unique_ptr<Engine> engine_;
   std::int64_t municipality_ = 0;
   std::int64_t unit_ = 0;

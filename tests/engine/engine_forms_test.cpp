@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "engine_test_support.h"
 #include "spegla/clock.h"
 #include "spegla/engine.h"
 
@@ -18,55 +19,15 @@ inline void PrintTo(State state, std::ostream* os) { *os << ToString(state); }
 
 namespace {
 
+using namespace spegla::test;
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr const char* kFlowFile = SPEGLA_SOURCE_DIR "/tests/fixtures/loader/test-flow.xml";
-
-Timestamp At(std::string_view date, std::chrono::seconds time = 8h) {
-  return Timestamp{Date::Parse(date)->days()} + time;
-}
-Value Text(std::string s) { return Value{std::move(s)}; }
-Value Num(double d) { return Value{d}; }
-Value Yes(bool b) { return Value{b}; }
-Value Day(std::string_view date) { return Value{*Date::Parse(date)}; }
-Actor U(std::string name) { return Actor::User(std::move(name)); }
 Row TimeRow(std::string who, double days) {
   return Row{{"observator", Text(std::move(who))}, {"dagar", Num(days)}};
-}
-
-template <typename T>
-::testing::AssertionResult Succeeds(const Result<T>& result) {
-  if (result.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << ToString(result.error().code) << ": " << result.error().Summary();
-}
-
-template <typename T>
-::testing::AssertionResult Fails(const Result<T>& result, ErrorCode code,
-                                 std::vector<std::string> texts = {}) {
-  if (result.ok()) return ::testing::AssertionFailure() << "it succeeded";
-  std::string summary = result.error().Summary();
-  if (result.error().code != code) {
-    return ::testing::AssertionFailure()
-           << "code " << ToString(result.error().code) << " instead of " << ToString(code) << ": " << summary;
-  }
-  for (const std::string& text : texts) {
-    if (summary.find(text) == std::string::npos) {
-      return ::testing::AssertionFailure() << "no '" << text << "' in: " << summary;
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
-
-template <typename T>
-T Must(Result<T> result, std::string_view what = "") {
-  if (!result.ok()) {
-    ADD_FAILURE() << what << (what.empty() ? "" : ": ") << result.error().Summary();
-    return T{};
-  }
-  return std::move(result).value();
 }
 
 // "field: message" for each issue, in order.
@@ -94,11 +55,7 @@ class FormsTest : public ::testing::Test {
   FormsTest() : clock_(At("2026-03-02")) {}
 
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("spegla-forms-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    engine_ = Engine::Open((dir_ / "spegla.db").string(), clock_);
+    engine_ = Engine::Open((dir_.path() / "spegla.db").string(), clock_);
     municipality_ = Must(engine_->CreateMunicipality(Actor::Operator(), "Testkommun"));
     unit_ = Must(engine_->CreateUnit(Actor::Operator(), municipality_, "Byskolan", "skola"));
     for (const char* name : {"lars", "lena", "rut", "olle", "ola", "sam", "eva"}) {
@@ -125,11 +82,7 @@ class FormsTest : public ::testing::Test {
     }
   }
 
-  void TearDown() override {
-    engine_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  void TearDown() override { engine_.reset(); }
 
   Result<std::vector<int>> Set(const std::string& who, const std::string& form,
                                std::vector<FieldChange> changes, int occurrence = 0) {
@@ -162,7 +115,7 @@ class FormsTest : public ::testing::Test {
   }
 
   ManualClock clock_;
-  fs::path dir_;
+  ScratchDir dir_{"spegla-forms"};
   std::unique_ptr<Engine> engine_;
   std::int64_t municipality_ = 0, unit_ = 0, id_ = 0;
 };
@@ -341,7 +294,7 @@ TEST_F(FormsTest, ValuesMustBeOfTheFieldsType) {
   EXPECT_EQ(FindField(form, "intern")->value, Text("rad rad"));
   // What was written is what a fresh read shows.
   engine_.reset();
-  engine_ = Engine::Open((dir_ / "spegla.db").string(), clock_);
+  engine_ = Engine::Open((dir_.path() / "spegla.db").string(), clock_);
   form = Must(engine_->GetForm(U("lars"), id_, "ansokan"));
   EXPECT_EQ(FindField(form, "epost")->value, Text("lars@skolan.se"));
   EXPECT_EQ(FindField(form, "epost")->version, 1);

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "engine_test_support.h"
 #include "spegla/clock.h"
 #include "spegla/database.h"
 #include "spegla/engine.h"
@@ -18,53 +19,12 @@
 namespace spegla {
 namespace {
 
+using namespace spegla::test;
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-constexpr const char* kFlowFile = SPEGLA_SOURCE_DIR "/tests/fixtures/loader/test-flow.xml";
-
-Timestamp At(std::string_view date, std::chrono::seconds time = 8h) {
-  return Timestamp{Date::Parse(date)->days()} + time;
-}
-Value Text(std::string s) { return Value{std::move(s)}; }
-Value Num(double d) { return Value{d}; }
-Value Yes(bool b) { return Value{b}; }
-Value Day(std::string_view date) { return Value{*Date::Parse(date)}; }
-Actor U(std::string name) { return Actor::User(std::move(name)); }
-
-template <typename T>
-::testing::AssertionResult Succeeds(const Result<T>& result) {
-  if (result.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << ToString(result.error().code) << ": " << result.error().Summary();
-}
-
-template <typename T>
-::testing::AssertionResult Fails(const Result<T>& result, ErrorCode code,
-                                 std::vector<std::string> texts = {}) {
-  if (result.ok()) return ::testing::AssertionFailure() << "it succeeded";
-  std::string summary = result.error().Summary();
-  if (result.error().code != code) {
-    return ::testing::AssertionFailure()
-           << "code " << ToString(result.error().code) << " instead of " << ToString(code) << ": " << summary;
-  }
-  for (const std::string& text : texts) {
-    if (summary.find(text) == std::string::npos) {
-      return ::testing::AssertionFailure() << "no '" << text << "' in: " << summary;
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
-
-template <typename T>
-T Must(Result<T> result, std::string_view what = "") {
-  if (!result.ok()) {
-    ADD_FAILURE() << what << (what.empty() ? "" : ": ") << result.error().Summary();
-    return T{};
-  }
-  return std::move(result).value();
-}
 
 // The message of the DatabaseError `work` throws, or a failure when it throws none.
 template <typename F>
@@ -82,19 +42,9 @@ class StorageTest : public ::testing::Test {
  protected:
   StorageTest() : clock_(At("2026-03-02")) {}
 
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("spegla-storage-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    path_ = (dir_ / "spegla.db").string();
-  }
+  void SetUp() override { path_ = (dir_.path() / "spegla.db").string(); }
 
-  void TearDown() override {
-    engine_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  void TearDown() override { engine_.reset(); }
 
   void OpenEngine() { engine_ = Engine::Open(path_, clock_); }
 
@@ -201,7 +151,7 @@ class StorageTest : public ::testing::Test {
   }
 
   ManualClock clock_;
-  fs::path dir_;
+  ScratchDir dir_{"spegla-storage"};
   std::string path_;
   std::unique_ptr<Engine> engine_;
   std::int64_t municipality_ = 0, unit_ = 0, team_ = 0, id_ = 0;
@@ -435,16 +385,17 @@ TEST_F(StorageTest, FileIsInWalModeAndIntactAfterWork) {
 }
 
 TEST_F(StorageTest, OpeningCreatesMissingDirectoriesAndRefusesWhatIsNotAFile) {
-  std::string nested = (dir_ / "a" / "b" / "spegla.db").string();
+  std::string nested = (dir_.path() / "a" / "b" / "spegla.db").string();
   EXPECT_NO_THROW(Engine::Open(nested, clock_));
   EXPECT_TRUE(fs::exists(nested));
-  std::ofstream(dir_ / "plainfile") << "not a directory";
-  EXPECT_THAT(DatabaseErrorOf([&] { Engine::Open((dir_ / "plainfile" / "spegla.db").string(), clock_); }),
-              HasSubstr("cannot open database"));
+  std::ofstream(dir_.path() / "plainfile") << "not a directory";
+  EXPECT_THAT(
+      DatabaseErrorOf([&] { Engine::Open((dir_.path() / "plainfile" / "spegla.db").string(), clock_); }),
+      HasSubstr("cannot open database"));
   EXPECT_THAT(DatabaseErrorOf([&] { Database::Open("postgresql://localhost/spegla"); }),
               HasSubstr("PostgreSQL is not available"));
-  std::ofstream(dir_ / "garbage.db") << std::string(8192, 'x');
-  EXPECT_THROW(Engine::Open((dir_ / "garbage.db").string(), clock_), DatabaseError);
+  std::ofstream(dir_.path() / "garbage.db") << std::string(8192, 'x');
+  EXPECT_THROW(Engine::Open((dir_.path() / "garbage.db").string(), clock_), DatabaseError);
 }
 
 TEST_F(StorageTest, DatabaseTransactionsCommitOrRollBack) {
