@@ -205,6 +205,14 @@ TEST_F(CliTest, WalksKu8FromCreationToCompletion) {
       R"([{"datum": "2026-09-10", "deltagare": "Eva, Karin, Lars, Sara", "anteckningar": "Fokus bestämt."}])",
       "planering.tid_avsatt", "ja"},
      "lars.ek");
+  // An observer who drops out while planning sends the visit back to the observer group; nothing is lost.
+  Ok({"instance", "send-back", "1", "planeringsmoten", "observatorsgrupp", "--reason",
+      "Sara Lind kan inte delta; en ny observatör behövs."},
+     "lars.ek");
+  EXPECT_NE(Ok({"instance", "show", "1"}).find("phase tilldelning"), std::string::npos);
+  Ok({"instance", "complete", "1", "observatorsgrupp"}, "ulla.dahl");
+  EXPECT_NE(Ok({"instance", "show", "1", "--form", "planering"}, "lars.ek").find("Hur ger vi eleverna fler"),
+            std::string::npos);
   Output unsigned_plan = Run({"instance", "complete", "1", "planeringsmoten"}, "lars.ek");
   EXPECT_EQ(unsigned_plan.status, kExitFailure);
   EXPECT_NE(unsigned_plan.err.find("underskrift"), std::string::npos) << unsigned_plan.err;
