@@ -2,6 +2,7 @@
 // exact line and column reported. Workflows are written inline with Wrap(), which puts the root element
 // on line 1 and <title> on line 2. Each body's text starts right after R"xml(, so the body's first line is
 // line 3 of the file, its second line 4, and so on; columns count characters from 1.
+#include "engine_test_support.h"
 #include "spegla/workflow_loader.h"
 
 #include <gmock/gmock.h>
@@ -10,7 +11,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -62,25 +62,6 @@ void ExpectLoads(const LoadResult& result) {
   EXPECT_TRUE(result.ok()) << Describe(result.problems);
   EXPECT_NE(result.definition, nullptr);
 }
-
-// A fresh, empty directory under the system temp dir, removed when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    path_ = fs::temp_directory_path() / ("spegla-loader-" + std::to_string(random()) + "-" +
-                                         std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // ---- the reference point: a correct definition loads ----------------------------------------------
 
@@ -503,7 +484,7 @@ TEST(WorkflowLoaderTest, AfterOutsideAParallelPhaseOrAcrossPhases) {
 }
 
 TEST(WorkflowLoaderTest, UndefinedFormAndStepInDocumentRule) {
-  TempDir templates;
+  test::ScratchDir templates("spegla-loader");
   std::ofstream(templates.path() / "plan.docx") << "template";
   LoadOptions options;
   options.template_dir = templates.path().string();
@@ -928,7 +909,7 @@ std::string DocumentBody(const std::string& template_path) {
 }
 
 TEST(WorkflowLoaderTest, MissingTemplateFile) {
-  TempDir templates;
+  test::ScratchDir templates("spegla-loader");
   LoadOptions options;
   options.template_dir = templates.path().string();
   LoadResult result = Load(DocumentBody("ku8/plan.docx"), options);
@@ -950,7 +931,7 @@ TEST(WorkflowLoaderTest, MissingTemplateFile) {
 }
 
 TEST(WorkflowLoaderTest, TemplatePathThatEscapesTheTemplateDirectory) {
-  TempDir templates;
+  test::ScratchDir templates("spegla-loader");
   // A file that exists outside the template directory is still refused.
   std::ofstream(templates.path() / "secret.docx") << "secret";
   fs::create_directories(templates.path() / "templates");
