@@ -2,7 +2,7 @@
 
 namespace spegla {
 
-bool IsValidUtf8(std::string_view s) {
+size_t FirstInvalidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
@@ -16,22 +16,22 @@ bool IsValidUtf8(std::string_view s) {
     } else if (c >= 0xF0 && c <= 0xF4) {
       extra = 3;
     } else {
-      return false;
+      return i;
     }
-    if (extra > s.size() - i - 1) return false;
+    if (extra > s.size() - i - 1) return i;
     for (size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
     }
     if (extra > 0) {
       const unsigned char next = static_cast<unsigned char>(s[i + 1]);
       if ((c == 0xE0 && next < 0xA0) || (c == 0xED && next > 0x9F) || (c == 0xF0 && next < 0x90) ||
           (c == 0xF4 && next > 0x8F)) {
-        return false;  // overlong, surrogate or beyond U+10FFFF
+        return i;  // overlong, surrogate or beyond U+10FFFF
       }
     }
     i += extra + 1;
   }
-  return true;
+  return std::string_view::npos;
 }
 
 size_t CountCodePoints(std::string_view s) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -15,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "spegla/utf8.h"
 #include "text.h"
 
 namespace spegla {
@@ -143,6 +145,14 @@ class Loader {
     if (xml_.size() > kMaxWorkflowBytes) {
       Error(At(0), "the file is larger than " + std::to_string(kMaxWorkflowBytes / (1024 * 1024)) +
                        " MiB; a workflow definition is never that large");
+      return Finish(nullptr);
+    }
+    // Labels and messages go into documents and web pages as they are; they must be well-formed text.
+    if (size_t bad = FirstInvalidUtf8(xml_); bad != std::string_view::npos) {
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(xml_[bad]));
+      Error(At(bad), std::string("the file is not valid UTF-8 (byte ") + byte +
+                         "); save it as UTF-8, which is what Spegla reads");
       return Finish(nullptr);
     }
     pugi::xml_parse_result parsed =

@@ -1080,3 +1080,43 @@ TEST(WorkflowLoaderTest, XsdFixturesAgreeWithTheLoader) {
 
 }  // namespace
 }  // namespace spegla
+
+namespace spegla {
+namespace {
+
+TEST(WorkflowLoaderHostileInputTest, InvalidUtf8IsRefusedAtTheFirstBadByte) {
+  std::string xml =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<workflow xmlns=\"urn:spegla:workflow:1\" id=\"t\" version=\"1\">\n"
+      "  <title>Tr\xE5sig</title>\n"
+      "</workflow>\n";
+  LoadResult result = LoadWorkflowFromText(xml, "trasig.xml");
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_EQ(result.problems[0].Format(),
+            "trasig.xml:3:12: the file is not valid UTF-8 (byte 0xE5); save it as UTF-8, which is what Spegla "
+            "reads");
+  EXPECT_EQ(result.definition, nullptr);
+}
+
+TEST(WorkflowLoaderHostileInputTest, DeeplyNestedXmlIsReportedWithoutExhaustingTheStack) {
+  const int depth = 200000;
+  std::string xml = "<workflow xmlns=\"urn:spegla:workflow:1\" id=\"t\" version=\"1\"><title>T</title>";
+  for (int i = 0; i < depth; ++i) xml += "<a>";
+  for (int i = 0; i < depth; ++i) xml += "</a>";
+  xml += "</workflow>";
+  LoadResult result = LoadWorkflowFromText(xml, "djup.xml");
+  ASSERT_FALSE(result.ok());
+  bool unknown_element = false;
+  for (const Problem& p : result.problems) unknown_element |= p.message.rfind("unknown element <a>", 0) == 0;
+  EXPECT_TRUE(unknown_element);
+}
+
+TEST(WorkflowLoaderHostileInputTest, OversizedFileIsRefusedUnread) {
+  std::string xml(kMaxWorkflowBytes + 1, ' ');
+  LoadResult result = LoadWorkflowFromText(xml, "stor.xml");
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_NE(result.problems[0].message.find("larger than 4 MiB"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace spegla

@@ -6,8 +6,11 @@
 
 namespace spegla {
 
-// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF).
-bool IsValidUtf8(std::string_view s);
+// The offset of the first byte that is not part of well-formed UTF-8 (overlong forms, surrogates and code
+// points above U+10FFFF are not), or std::string_view::npos when all of `s` is well-formed.
+size_t FirstInvalidUtf8(std::string_view s);
+
+inline bool IsValidUtf8(std::string_view s) { return FirstInvalidUtf8(s) == std::string_view::npos; }
 
 // Number of code points in well-formed UTF-8 text: what a person calls "characters".
 size_t CountCodePoints(std::string_view s);
