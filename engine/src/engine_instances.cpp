@@ -24,6 +24,18 @@ bool Intersects(const std::vector<std::string>& a, const std::vector<std::string
                      [&](const std::string& x) { return std::count(b.begin(), b.end(), x) > 0; });
 }
 
+// The refusal for one occurrence more than a repeating step allows (a fifth observation day), in the
+// definition's wording when it has one; nullopt while another occurrence fits.
+std::optional<Error> OccurrencesFull(const Step& step, int count) {
+  const Repeat& rule = *step.repeat;
+  if (!rule.max || count < *rule.max) return std::nullopt;
+  return Error::Of(ErrorCode::kRefused, rule.message.text.empty()
+                                            ? "Högst " + std::to_string(*rule.max) +
+                                                  " tillfällen får registreras för steget " +
+                                                  Quoted(step.label) + "."
+                                            : rule.message.text);
+}
+
 Database::Param OptionalTime(const std::optional<Timestamp>& t) {
   if (!t) return nullptr;
   return FormatTimestamp(*t);
@@ -504,15 +516,8 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
     bool add_occurrence = false;
     if (repeating) {
       int count = inst.OccurrenceCount(repeating->id);
-      const Repeat& rule = *repeating->repeat;
       if (occurrence == count + 1) {
-        if (rule.max && count >= *rule.max) {
-          return Error::Of(ErrorCode::kRefused, rule.message.text.empty()
-                                                    ? "Högst " + std::to_string(*rule.max) +
-                                                          " tillfällen får registreras för steget " +
-                                                          Quoted(repeating->label) + "."
-                                                    : rule.message.text);
-        }
+        if (std::optional<Error> full = OccurrencesFull(*repeating, count)) return *full;
         if (inst.steps[repeating->id].state != State::kActive) {
           return Error::Of(ErrorCode::kRefused, "Ett nytt tillfälle kan bara läggas till medan steget " +
                                                     Quoted(repeating->label) + " är öppet.");
@@ -692,13 +697,7 @@ Result<int> Engine::AddOccurrence(const Actor& actor, std::int64_t instance, con
       return Error::Of(ErrorCode::kRefused, "Steget " + Quoted(step->label) + " är inte öppet just nu.");
     }
     int count = inst.OccurrenceCount(step_id);
-    if (step->repeat->max && count >= *step->repeat->max) {
-      return Error::Of(ErrorCode::kRefused, step->repeat->message.text.empty()
-                                                ? "Högst " + std::to_string(*step->repeat->max) +
-                                                      " tillfällen får registreras för steget " +
-                                                      Quoted(step->label) + "."
-                                                : step->repeat->message.text);
-    }
+    if (std::optional<Error> full = OccurrencesFull(*step, count)) return *full;
     int number = count + 1;
     db_->Execute(
         "INSERT INTO occurrences (instance_id, step_id, occurrence, started_at, created_by) VALUES (?, ?, ?, "
