@@ -76,6 +76,7 @@ class InstanceContext final : public ExprContext {
 
   ExprValue ValueOf(std::string_view canonical) const override;
   int AssignedCount(std::string_view role) const override;
+  std::optional<Date> Started(std::string_view phase_or_step) const override;
   Date Today() const override { return today_; }
 
  private:

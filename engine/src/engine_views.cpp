@@ -110,6 +110,18 @@ int InstanceContext::AssignedCount(std::string_view role) const {
   return it == inst_.participants.end() ? 0 : static_cast<int>(it->second.size());
 }
 
+std::optional<Date> InstanceContext::Started(std::string_view phase_or_step) const {
+  std::string id(phase_or_step);
+  std::optional<Timestamp> started;
+  if (auto phase = inst_.phases.find(id); phase != inst_.phases.end()) {
+    started = phase->second.started;
+  } else if (auto step = inst_.steps.find(id); step != inst_.steps.end()) {
+    started = step->second.started;
+  }
+  if (!started) return std::nullopt;
+  return DateOf(*started);
+}
+
 bool Holds(const Expression& e, const ExprContext& context) { return e.Evaluate(context).IsTrue(); }
 
 bool FieldVisible(const Engine::Loaded& inst, const Form& form, const Field& field, int occurrence,

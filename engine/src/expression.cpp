@@ -38,6 +38,7 @@ struct Expression::Node {
     kFilled,
     kEmpty,
     kAssigned,
+    kStarted,
     kToday,
     kDate,
     kDuration,
@@ -230,6 +231,7 @@ constexpr FunctionInfo kFunctions[] = {
     {"empty", ExprFunction::kEmpty, 1},
     {"assigned", ExprFunction::kAssigned, 1},
     {"today", ExprFunction::kToday, 0},
+    {"started", ExprFunction::kStarted, 1},
     {"date", ExprFunction::kDate, 1},
     {"duration", ExprFunction::kDuration, 1},
     {"days_between", ExprFunction::kDaysBetween, 2},
@@ -637,6 +639,18 @@ class Parser {
         call->reads_context = true;
         return result(role && !call->name.empty(), ScalarOf(ScalarType::kNumber));
       }
+      case ExprFunction::kStarted: {
+        const std::string* id = TextLiteral(*args[0]);
+        if (!id) {
+          TypeError(args[0]->offset, "started() takes a phase or step id as a text literal");
+        } else if (!scope_.HasPhaseOrStep(*id)) {
+          TypeError(args[0]->offset, "unknown phase or step " + Quoted(*id));
+        } else {
+          call->name = *id;
+        }
+        call->reads_context = true;
+        return result(id && !call->name.empty(), ScalarOf(ScalarType::kDate));
+      }
       case ExprFunction::kToday:
         call->reads_context = true;
         return result(true, ScalarOf(ScalarType::kDate));
@@ -905,6 +919,10 @@ class Evaluator {
     switch (node.function) {
       case ExprFunction::kAssigned:
         return ExprValue::Of(static_cast<double>(context_.AssignedCount(node.name)));
+      case ExprFunction::kStarted: {
+        std::optional<Date> day = context_.Started(node.name);
+        return day ? ExprValue::Of(*day) : ExprValue::Empty();
+      }
       case ExprFunction::kToday:
         return ExprValue::Of(context_.Today());
       case ExprFunction::kDate:
@@ -979,6 +997,7 @@ class NoContext final : public ExprContext {
  public:
   ExprValue ValueOf(std::string_view) const override { return ExprValue::Empty(); }
   int AssignedCount(std::string_view) const override { return 0; }
+  std::optional<Date> Started(std::string_view) const override { return std::nullopt; }
   Date Today() const override { return Date{}; }
 };
 

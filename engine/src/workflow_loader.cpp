@@ -109,6 +109,9 @@ class DefinitionScope final : public ExprScope {
   }
 
   bool HasRole(std::string_view role) const override { return def_.FindRole(role) != nullptr; }
+  bool HasPhaseOrStep(std::string_view id) const override {
+    return def_.FindPhase(id) != nullptr || def_.FindStep(id) != nullptr;
+  }
 
  private:
   const WorkflowDefinition& def_;

@@ -54,6 +54,7 @@ class FakeScope : public ExprScope {
   }
 
   bool HasRole(std::string_view role) const override { return role == "handledare" || role == "examinator"; }
+  bool HasPhaseOrStep(std::string_view id) const override { return id == "kartlaggning" || id == "intervjuer"; }
 
  private:
   void Add(const std::string& name, ExprType type) { fields_[name] = type; }
@@ -70,10 +71,15 @@ class FakeContext : public ExprContext {
     auto it = assigned.find(std::string(role));
     return it == assigned.end() ? 0 : it->second;
   }
+  std::optional<Date> Started(std::string_view id) const override {
+    auto it = started.find(std::string(id));
+    return it == started.end() ? std::nullopt : std::optional<Date>(it->second);
+  }
   Date Today() const override { return today; }
 
   std::map<std::string, ExprValue> values;
   std::map<std::string, int> assigned;
+  std::map<std::string, Date> started;
   Date today = Ymd("2026-03-15");
 };
 
@@ -355,6 +361,17 @@ TEST_F(ExpressionTest, AssignedAndToday) {
   EXPECT_EQ(As<Date>("today()"), Ymd("2026-03-15"));
 }
 
+TEST_F(ExpressionTest, StartedGivesTheDayAPhaseOrStepStarted) {
+  context_.started["kartlaggning"] = Ymd("2026-02-09");
+  EXPECT_EQ(As<Date>("started('kartlaggning')"), Ymd("2026-02-09"));
+  EXPECT_EQ(Number("today() - started('kartlaggning')"), 34);
+  EXPECT_TRUE(Bool("today() >= started('kartlaggning') + duration('P4W')"));
+  // Not started yet: empty, so a rule that needs the start date does not hold.
+  EXPECT_TRUE(IsEmpty("started('intervjuer')"));
+  EXPECT_FALSE(Bool("today() >= started('intervjuer') + duration('P4W')"));
+  EXPECT_FALSE(Compile("started('kartlaggning') < today()").ConstantValue().has_value());
+}
+
 TEST_F(ExpressionTest, ConstantValue) {
   std::optional<ExprValue> value = Compile("1 + 2 * 3").ConstantValue();
   ASSERT_TRUE(value.has_value());
@@ -442,6 +459,8 @@ TEST_F(ExpressionTest, FunctionTypeErrors) {
       {"assigned(titel)", "titel", "assigned() takes a role id as a text literal"},
       {"assigned('handle' + 'dare')", "'handle'", "assigned() takes a role id as a text literal"},
       {"assigned('rektor')", "'rektor'", "unknown role 'rektor'"},
+      {"started(titel)", "titel", "started() takes a phase or step id as a text literal"},
+      {"started('avslut')", "'avslut'", "unknown phase or step 'avslut'"},
       {"date(titel)", "titel", "date() takes a text literal such as '2026-08-15'"},
       {"duration(titel)", "titel", "duration() takes a text literal such as 'P4W'"},
       {"ansokan.foo", "ansokan", "unknown field 'ansokan.foo'"},
@@ -591,12 +610,17 @@ class HostileContext : public ExprContext {
     throw std::runtime_error("no such field");
   }
   int AssignedCount(std::string_view) const override { return INT_MIN; }
+  std::optional<Date> Started(std::string_view) const override {
+    return Date(std::chrono::sys_days(std::chrono::days(INT_MAX)));
+  }
   Date Today() const override { return Date(std::chrono::sys_days(std::chrono::days(-INT_MAX))); }
 };
 
 TEST_F(ExpressionTest, HostileContextGivesEmptyInsteadOfCrashing) {
   HostileContext hostile;
   auto eval = [&](std::string_view source) { return Compile(source).Evaluate(hostile); };
+  eval("started('kartlaggning') + duration('P4W') <= today()");
+  eval("today() - started('kartlaggning')");
   EXPECT_TRUE(eval("poang + 1").IsEmpty());
   EXPECT_TRUE(eval("extra * 2").IsEmpty());
   EXPECT_TRUE(eval("empty(extra)").IsTrue());  // NaN is no number

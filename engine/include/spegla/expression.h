@@ -15,8 +15,8 @@
 //   call     := name "(" (expr ("," expr)*)? ")"
 //
 // Functions: count(list) sum(list) min(list) max(list) filled(x) empty(x) assigned('role') today()
-//            date('YYYY-MM-DD') duration('P4W') days_between(date, date) contains(list|text, text)
-//            length(text)
+//            started('phase-or-step') date('YYYY-MM-DD') duration('P4W') days_between(date, date)
+//            contains(list|text, text) length(text)
 #pragma once
 
 #include <memory>
@@ -73,6 +73,8 @@ class ExprScope {
   // nullopt and sets *error to a sentence naming what is unknown.
   virtual std::optional<ResolvedReference> Resolve(std::string_view dotted, std::string* error) const = 0;
   virtual bool HasRole(std::string_view role) const = 0;
+  // A phase or step id that started() may name.
+  virtual bool HasPhaseOrStep(std::string_view id) const = 0;
 };
 
 // Values at evaluation time. Implementations must answer every canonical name their scope resolved.
@@ -81,6 +83,8 @@ class ExprContext {
   virtual ~ExprContext() = default;
   virtual ExprValue ValueOf(std::string_view canonical) const = 0;
   virtual int AssignedCount(std::string_view role) const = 0;
+  // The day the phase (or, when no phase has the id, the step) last started; nullopt if it has not.
+  virtual std::optional<Date> Started(std::string_view phase_or_step) const = 0;
   virtual Date Today() const = 0;
 };
 
@@ -98,7 +102,7 @@ class Expression {
   ExprValue Evaluate(const ExprContext& context) const;
   // Canonical names of every field referenced, in order of first appearance.
   const std::vector<std::string>& references() const { return references_; }
-  // The value when the expression reads no field, no participant count and not today(); else nullopt.
+  // The value when the expression reads no field, participant count, start date or today(); else nullopt.
   std::optional<ExprValue> ConstantValue() const;
 
  private:
