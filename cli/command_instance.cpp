@@ -378,7 +378,8 @@ int Tasks(Context& c) {
   for (const Task& t : tasks) {
     c.out << (t.overdue ? "OVERDUE " : "        ") << (t.due ? t.due->ToString() : "          ") << "  #"
           << t.instance_id << " " << t.instance_title << " — " << t.phase_label << ": " << t.step_label
-          << " [" << t.step_id << "]\n";
+          << " [" << t.step_id << "]" << (t.signoff_label.empty() ? "" : " — sign off: " + t.signoff_label)
+          << "\n";
   }
   return kExitOk;
 }

@@ -208,7 +208,8 @@ std::string TasksJson(const std::vector<Task>& tasks) {
                    {"phase_label", t.phase_label},
                    {"performers", std::move(performers)},
                    {"due", DateValue(t.due)},
-                   {"overdue", t.overdue}});
+                   {"overdue", t.overdue},
+                   {"signoff", t.signoff_label.empty() ? json::value(nullptr) : json::value(t.signoff_label)}});
   }
   return Text(out);
 }

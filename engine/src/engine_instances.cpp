@@ -404,13 +404,22 @@ namespace {
 
 // Participants are managed by administrators, coordinators (utvecklingsledare) and holders of an
 // organisation-wide role in the instance (who put observer groups together).
-bool MayManageParticipants(Database& db, const Engine::Loaded& inst, const Actor& actor) {
+// Who may assign people to `role`: the operator, administrators and utvecklingsledare, holders of an
+// organisation-wide role in the instance, and participants in a role the definition lists in assigned-by.
+bool MayManageParticipants(Database& db, const Engine::Loaded& inst, const Actor& actor, const Role& role) {
   if (actor.is_operator) return true;
+  for (const std::string& manager : role.assigned_by) {
+    auto it = inst.participants.find(manager);
+    if (it == inst.participants.end()) continue;
+    for (const Engine::Loaded::Person& p : it->second) {
+      if (p.username == actor.username) return true;
+    }
+  }
   std::vector<Database::Row> rows =
       db.Query("SELECT global_role FROM users WHERE username = ?", {actor.username});
   if (!rows.empty() && (rows[0].Text(0) == "administrator" || rows[0].Text(0) == "utvecklingsledare"))
     return true;
-  for (const auto& [role, people] : inst.participants) {
+  for (const auto& [held, people] : inst.participants) {
     for (const Engine::Loaded::Person& p : people) {
       if (p.username == actor.username && p.organisation_wide) return true;
     }
@@ -429,8 +438,9 @@ Result<Ok> Engine::AssignParticipant(const Actor& actor, std::int64_t instance, 
     const Role* role = inst.def->FindRole(role_id);
     if (!role)
       return Error::Of(ErrorCode::kNotFound, "Processen har ingen roll " + Quoted(role_id) + ".", "role");
-    if (!MayManageParticipants(*db_, inst, actor)) {
-      return Error::Of(ErrorCode::kForbidden, "Du får inte tilldela deltagare i den här processen.");
+    if (!MayManageParticipants(*db_, inst, actor, *role)) {
+      return Error::Of(ErrorCode::kForbidden,
+                       "Du får inte tilldela deltagare i rollen " + Quoted(role->label) + " i den här processen.");
     }
     if (!inst.active()) return Error::Of(ErrorCode::kRefused, "Processen är avslutad.");
     if (role->scope == RoleScope::kOrganisation) {
@@ -474,8 +484,12 @@ Result<Ok> Engine::RemoveParticipant(const Actor& actor, std::int64_t instance, 
     Result<Loaded> loaded = Load(instance);
     if (!loaded) return loaded.error();
     Loaded& inst = loaded.value();
-    if (!MayManageParticipants(*db_, inst, actor)) {
-      return Error::Of(ErrorCode::kForbidden, "Du får inte ändra deltagare i den här processen.");
+    const Role* role = inst.def->FindRole(role_id);
+    if (!role)
+      return Error::Of(ErrorCode::kNotFound, "Processen har ingen roll " + Quoted(role_id) + ".", "role");
+    if (!MayManageParticipants(*db_, inst, actor, *role)) {
+      return Error::Of(ErrorCode::kForbidden,
+                       "Du får inte ändra deltagare i rollen " + Quoted(role->label) + " i den här processen.");
     }
     Result<std::int64_t> user = UserId(username);
     if (!user) return user.error();

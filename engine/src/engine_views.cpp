@@ -340,13 +340,19 @@ std::vector<Task> Engine::Tasks(std::optional<std::string> username) {
     for (const PhaseView& pv : view.phases) {
       for (const StepView& sv : pv.steps) {
         if (sv.state != State::kActive) continue;
-        if (username &&
-            std::none_of(sv.step->performers.begin(), sv.step->performers.end(), [&](const std::string& r) {
-              return std::count(roles.begin(), roles.end(), r) > 0;
-            })) {
-          continue;
+        auto holds = [&](const std::string& r) { return std::count(roles.begin(), roles.end(), r) > 0; };
+        // A sign-off still missing is a task for whoever holds the signing role.
+        std::string signoff_label;
+        for (const spegla::SignOff& signoff : sv.step->signoffs) {
+          bool signed_already = std::count(sv.signed_by_roles.begin(), sv.signed_by_roles.end(), signoff.role);
+          if (username && holds(signoff.role) && !signed_already) {
+            signoff_label = signoff.label.empty() ? sv.step->label : signoff.label;
+          }
         }
+        bool performs = !username || std::any_of(sv.step->performers.begin(), sv.step->performers.end(), holds);
+        if (!performs && signoff_label.empty()) continue;
         Task t;
+        if (!performs) t.signoff_label = signoff_label;
         t.instance_id = id;
         t.instance_title = inst.summary.title;
         t.unit = inst.summary.unit;

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "spegla/utf8.h"
+#include "spegla/value.h"
 #include "text.h"
 
 namespace spegla {
@@ -533,7 +534,7 @@ class Loader {
     CheckShape(roles, {}, {"role"});
     std::map<std::string, SourceLocation> seen;
     for (pugi::xml_node node : roles.children("role")) {
-      CheckShape(node, {"id", "label", "label-en", "min", "max", "scope", "pool"}, {"help"});
+      CheckShape(node, {"id", "label", "label-en", "min", "max", "scope", "pool", "assigned-by"}, {"help"});
       Role role;
       role.where = AtNode(node);
       role.id = RequiredId(node);
@@ -553,9 +554,16 @@ class Loader {
               "scope must be 'instance' or 'organisation', got '" + scope + "'");
       }
       role.from_pool = BoolAttr(node, "pool", false);
+      role.assigned_by = SplitList(Attr(node, "assigned-by"));
       role.help = ParseHelp(node, nullptr);
       Unique(seen, role.id, role.where, "role");
       def_->roles.push_back(std::move(role));
+    }
+    // assigned-by may name a role declared further down, so it is checked once all are known.
+    for (pugi::xml_node node : roles.children("role")) {
+      for (const std::string& role : SplitList(Attr(node, "assigned-by"))) {
+        RoleRef(role, AtAttributeValue(node, "assigned-by"));
+      }
     }
   }
 
@@ -644,7 +652,7 @@ class Loader {
   }
 
   Field ParseField(pugi::xml_node node, bool is_column) {
-    CheckShape(node, {"id", "type", "label", "label-en", "role", "visible-if"},
+    CheckShape(node, {"id", "type", "label", "label-en", "role", "visible-if", "example"},
                {"help", "option", "column", "required", "range", "length", "pattern", "access"});
     CheckOrder(node, {"help", "option", "column", "required|range|length|pattern", "access"},
                {"help", "option", "column", "access"});
@@ -716,12 +724,33 @@ class Loader {
       Error(AtNode(node.child("column")), "<column> applies only to fields of type group");
     }
     ParseConstraints(node, field);
+    ParseExample(node, field);
     field.access = ParseAccess(node);
     if (is_column && !field.access.empty()) {
       Error(AtNode(node.child("access")),
             "columns take the rights of their group; <access> is not allowed here");
     }
     return field;
+  }
+
+  // An example must be a value the field accepts, or it would teach people a wrong format.
+  void ParseExample(pugi::xml_node node, Field& field) {
+    pugi::xml_attribute attr = node.attribute("example");
+    if (!attr) return;
+    field.example = attr.value();
+    bool typed = field.type == FieldType::kText || field.type == FieldType::kLongText ||
+                 field.type == FieldType::kNumber || field.type == FieldType::kDate;
+    if (!typed) {
+      Error(AtAttribute(node, "example"), "'example' applies only to text, longtext, number and date fields");
+      return;
+    }
+    std::string error;
+    std::optional<Value> value = ParseValueText(field, field.example, &error);
+    std::vector<std::string> broken = value ? CheckConstraints(field, *value) : std::vector<std::string>{error};
+    if (value && value->IsEmpty()) broken.push_back("it is empty");
+    for (const std::string& why : broken) {
+      Error(AtAttributeValue(node, "example"), "example '" + field.example + "' is not a valid value: " + why);
+    }
   }
 
   // The form id of the <form> enclosing a field node.

@@ -1118,5 +1118,60 @@ TEST(WorkflowLoaderHostileInputTest, OversizedFileIsRefusedUnread) {
   EXPECT_NE(result.problems[0].message.find("larger than 4 MiB"), std::string::npos);
 }
 
+// ---- examples and who may assign ----------------------------------------------------------------
+
+TEST(WorkflowLoaderTest, ExampleMustPassTheFieldsOwnRules) {
+  LoadResult result = Load(R"xml(  <roles>
+    <role id="rektor" label="Rektor" assigned-by="samordnare"/>
+    <role id="samordnare" label="Samordnare" assigned-by="rektor okand"/>
+  </roles>
+  <forms>
+    <form id="f" label="F">
+      <field id="termin" type="text" label="Termin" example="VT 2027">
+        <pattern regex="(VT|HT) 20[0-9]{2}"/>
+      </field>
+      <field id="fel" type="text" label="Fel" example="våren 2027">
+        <pattern regex="(VT|HT) 20[0-9]{2}" message="Skriv terminen som VT 2027."/>
+      </field>
+      <field id="antal" type="number" label="Antal" example="40"><range max="30"/></field>
+      <field id="datum" type="date" label="Datum" example="2027-02-30"/>
+      <field id="val" type="choice" label="Val" example="a"><option value="a" label="A"/></field>
+    </form>
+  </forms>
+  <phases>
+    <phase id="start" label="Start">
+      <step id="klart" label="Klart" performers="rektor" forms="f"/>
+    </phase>
+  </phases>
+)xml");
+  ExpectProblems(result, {{5, 59, "undefined role 'okand'"},
+                          {12, 56, "example 'våren 2027' is not a valid value: Skriv terminen som VT 2027."},
+                          {15, 62, "example '40' is not a valid value"},
+                          {16, 60, "example '2027-02-30' is not a valid value"},
+                          {17, 49, "'example' applies only to text, longtext, number and date fields"}});
+}
+
+TEST(WorkflowLoaderTest, ExampleAndAssignedByAreKept) {
+  LoadResult result = Load(R"xml(  <roles>
+    <role id="rektor" label="Rektor"/>
+    <role id="utvecklare" label="Verksamhetsutvecklare" assigned-by="rektor"/>
+  </roles>
+  <forms>
+    <form id="f" label="F">
+      <field id="termin" type="text" label="Termin" example="VT 2027"/>
+    </form>
+  </forms>
+  <phases>
+    <phase id="start" label="Start">
+      <step id="klart" label="Klart" performers="rektor" forms="f"/>
+    </phase>
+  </phases>
+)xml");
+  ExpectLoads(result);
+  ASSERT_NE(result.definition, nullptr);
+  EXPECT_EQ(result.definition->FindRole("utvecklare")->assigned_by, std::vector<std::string>{"rektor"});
+  EXPECT_EQ(result.definition->FindForm("f")->FindField("termin")->example, "VT 2027");
+}
+
 }  // namespace
 }  // namespace spegla

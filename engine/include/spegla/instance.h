@@ -111,6 +111,7 @@ struct Task {  // an open step someone must act on: "Mina uppgifter"
   std::vector<std::string> performers;
   std::optional<Date> due;
   bool overdue = false;
+  std::string signoff_label;  // non-empty: the person is asked to sign the step off, not to perform it
 };
 
 }  // namespace spegla

@@ -36,6 +36,9 @@ struct Role {
   std::optional<int> max;  // unbounded when absent
   RoleScope scope = RoleScope::kInstance;
   bool from_pool = false;  // participants are drawn from the municipality's observer pool
+  // Participants in these roles may assign people to this role (and remove them), besides administrators,
+  // utvecklingsledare and holders of organisation-wide roles; e.g. the rektor appoints verksamhetsutvecklare.
+  std::vector<std::string> assigned_by;
   std::string help;
   SourceLocation where;
 };
@@ -71,6 +74,8 @@ struct Field {
   std::string help_en;
   std::vector<Option> options;  // choice and multichoice
   std::string person_role;      // person: restrict to participants in this role (empty = anyone)
+  std::string example;          // text, number, date: a value that passes the field's rules ("VT 2027"),
+                                // shown as a placeholder and used by the demo generator
   std::vector<Field> columns;   // group: the typed columns of each row
   std::vector<Constraint> constraints;
   std::optional<Expression> visible_if;  // hidden (and not required) while this is false
