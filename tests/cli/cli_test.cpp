@@ -196,6 +196,7 @@ TEST_F(CliTest, WalksKu8FromCreationToCompletion) {
   // Observers come from a pool.
   EXPECT_EQ(Run({"instance", "assign", "1", "observator", "eva.berg"}, "ulla.dahl").status, kExitFailure);
   Ok({"instance", "assign", "1", "observator", "sara.lind"}, "ulla.dahl");
+  Ok({"instance", "set", "1", "besked.datum", "2026-09-01"}, "ulla.dahl");
   Ok({"instance", "complete", "1", "observatorsgrupp"}, "ulla.dahl");
 
   // Planning needs the rektor's sign-off.

@@ -971,6 +971,9 @@ TEST_F(Ku8Test, FromApplicationToCompletionWithEveryChangeAudited) {
                     {"Observatörsgruppen ska bestå av minst två observatörer."}));
   ASSERT_TRUE(Succeeds(engine_->AssignParticipant(U("ulla"), id, "observator", "olle")));
   ASSERT_TRUE(Succeeds(engine_->AssignParticipant(U("ulla"), id, "observator", "ola")));
+  EXPECT_TRUE(Fails(engine_->CompleteStep(U("ulla"), id, "observatorsgrupp"), ErrorCode::kRefused,
+                    {"Ge arbetslaget besked"}));
+  Write("ulla", id, "besked", 0, {{"datum", Day("2026-03-10")}});
   Complete("ulla", id, "observatorsgrupp");
 
   // --- Planering: observers and team plan; the rektor signs off; observers log their days.
@@ -980,6 +983,7 @@ TEST_F(Ku8Test, FromApplicationToCompletionWithEveryChangeAudited) {
          {"planeringsmoten",
           Value{std::vector<Row>{{{"datum", Day("2026-03-20")}, {"deltagare", Text("Alla")}}}}},
          {"tid_avsatt", Yes(true)}});
+  Write("anna", id, "planering", 0, {{"information_datum", Day("2026-03-24")}});  // parents told in time
   Write(
       "olle", id, "tidsredovisning", 0,
       {{"rader", Value{std::vector<Row>{
@@ -1121,6 +1125,7 @@ TEST_F(Ku8Test, LoneObserverKeepsPlanningOpen) {
   ASSERT_TRUE(Succeeds(engine_->CompleteStep(U("anna"), id, "ansokan")));
   ASSERT_TRUE(Succeeds(engine_->AssignParticipant(U("ulla"), id, "observator", "olle")));
   ASSERT_TRUE(Succeeds(engine_->AssignParticipant(U("ulla"), id, "observator", "ola")));
+  ASSERT_TRUE(Succeeds(engine_->SetFields(U("ulla"), id, "besked", 0, {{"datum", Day("2026-03-10")}})));
   ASSERT_TRUE(Succeeds(engine_->CompleteStep(U("ulla"), id, "observatorsgrupp")));
   ASSERT_TRUE(Succeeds(
       engine_->SetFields(U("olle"), id, "planering", 0,
