@@ -83,7 +83,10 @@ void PrintInstance(std::ostream& out, const InstanceView& view) {
     for (const BudgetView& b : view.budgets) {
       out << "  " << b.budget->label << ": " << DisplayValue(Value{b.used}) << " of "
           << DisplayValue(Value{b.budget->max}) << " " << b.budget->unit
-          << (b.used > b.budget->max ? "  OVER" : "") << "\n";
+          << (b.used > b.budget->max ? "  OVER" : "") << (b.budget->per.empty() ? "" : "  (each)") << "\n";
+      for (const auto& [who, used] : b.per) {
+        out << "    " << who << ": " << DisplayValue(Value{used}) << " " << b.budget->unit << "\n";
+      }
     }
   }
 }

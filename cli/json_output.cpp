@@ -148,11 +148,17 @@ std::string InstanceJson(const InstanceView& view) {
   out["participants"] = std::move(participants);
   json::array budgets;
   for (const BudgetView& b : view.budgets) {
-    budgets.push_back({{"id", b.budget->id},
-                       {"label", b.budget->label},
-                       {"unit", b.budget->unit},
-                       {"used", b.used},
-                       {"max", b.budget->max}});
+    json::object budget{{"id", b.budget->id},
+                        {"label", b.budget->label},
+                        {"unit", b.budget->unit},
+                        {"used", b.used},
+                        {"max", b.budget->max}};
+    if (!b.budget->per.empty()) {
+      json::array per;
+      for (const auto& [who, used] : b.per) per.push_back({{"name", who}, {"used", used}});
+      budget["per"] = std::move(per);
+    }
+    budgets.push_back(std::move(budget));
   }
   out["budgets"] = std::move(budgets);
   return Text(out);

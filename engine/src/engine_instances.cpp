@@ -623,11 +623,8 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
 
     // Rules that depend on the form as a whole are checked on the values as they would be after the write.
     Date today = clock_.Today();
-    std::vector<double> budgets_before;
-    for (const Budget& b : inst.def->budgets) {
-      ExprValue v = b.sum.Evaluate(InstanceContext(inst, today));
-      budgets_before.push_back(std::holds_alternative<double>(v.scalar) ? std::get<double>(v.scalar) : 0);
-    }
+    std::vector<std::vector<BudgetUse>> budgets_before;
+    for (const Budget& b : inst.def->budgets) budgets_before.push_back(BudgetUses(b, inst, today));
     std::map<ValueKey, StoredValue> before = inst.values;
     if (add_occurrence) inst.occurrences[repeating->id].push_back(clock_.Now());
     for (const FieldChange& change : changes) {
@@ -645,14 +642,20 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
     std::vector<Issue> over;
     for (size_t i = 0; i < inst.def->budgets.size(); ++i) {
       const Budget& b = inst.def->budgets[i];
-      ExprValue v = b.sum.Evaluate(InstanceContext(inst, today));
-      double used = std::holds_alternative<double>(v.scalar) ? std::get<double>(v.scalar) : 0;
-      if (used > b.max && used > budgets_before[i]) {
-        over.push_back({"budget:" + b.id,
-                        b.message.text.empty()
-                            ? Quoted(b.label) + " får vara högst " + DisplayValue(Value{b.max}) + " " +
-                                  b.unit + "; med ändringen blir det " + DisplayValue(Value{used}) + "."
-                            : b.message.text});
+      for (const BudgetUse& use : BudgetUses(b, inst, today)) {
+        double before_use = 0;
+        for (const BudgetUse& earlier : budgets_before[i]) {
+          if (earlier.key == use.key) before_use = earlier.used;
+        }
+        // A write that lowers an overspent budget is allowed: only growth past the limit is refused.
+        if (use.used <= b.max || use.used <= before_use) continue;
+        std::string message = b.message.text.empty() ? Quoted(b.label) + " får vara högst " +
+                                                           DisplayValue(Value{b.max}) + " " + b.unit + "."
+                                                     : b.message.text;
+        std::string whose = use.key.empty() ? std::string() : DisplayNameOf(inst, use.key) + ": ";
+        message.append(" (").append(whose).append("med ändringen ").append(DisplayValue(Value{use.used}));
+        message.append(" ").append(b.unit).append(")");
+        over.push_back({"budget:" + b.id, message});
       }
     }
     if (!over.empty()) return Error{ErrorCode::kRefused, over};

@@ -86,6 +86,17 @@ class InstanceContext final : public ExprContext {
   int bound_occurrence_;
 };
 
+// What a budget has used: one entry with an empty key, or for a budget `per` a column, one entry per value
+// of that column (the username for a person column), in the order the values first appear.
+struct BudgetUse {
+  std::string key;
+  double used = 0;
+};
+std::vector<BudgetUse> BudgetUses(const Budget& budget, const Engine::Loaded& inst, Date today);
+
+// The display name of a participant by username; the text itself when it names no participant.
+std::string DisplayNameOf(const Engine::Loaded& inst, const std::string& username_or_text);
+
 // Thrown inside a transaction to roll it back when an operation refuses; never escapes the engine.
 struct RollbackSignal {};
 

@@ -122,6 +122,70 @@ std::optional<Date> InstanceContext::Started(std::string_view phase_or_step) con
   return DateOf(*started);
 }
 
+namespace {
+
+// Shows the sum of a budget `per` a column only the rows of one value: lists of the group's columns are
+// filtered by `keep`, one flag per row; everything else reads through.
+class RowFilterContext final : public ExprContext {
+ public:
+  RowFilterContext(const ExprContext& base, std::string group_prefix, std::vector<bool> keep)
+      : base_(base), prefix_(std::move(group_prefix)), keep_(std::move(keep)) {}
+
+  ExprValue ValueOf(std::string_view canonical) const override {
+    ExprValue value = base_.ValueOf(canonical);
+    if (canonical.rfind(prefix_, 0) != 0 || !value.is_list || value.list.size() != keep_.size()) return value;
+    std::vector<ExprValue::Scalar> kept;
+    for (size_t i = 0; i < keep_.size(); ++i) {
+      if (keep_[i]) kept.push_back(value.list[i]);
+    }
+    return ExprValue::List(std::move(kept));
+  }
+  int AssignedCount(std::string_view role) const override { return base_.AssignedCount(role); }
+  std::optional<Date> Started(std::string_view id) const override { return base_.Started(id); }
+  Date Today() const override { return base_.Today(); }
+
+ private:
+  const ExprContext& base_;
+  std::string prefix_;
+  std::vector<bool> keep_;
+};
+
+double NumberOf(const ExprValue& v) {
+  return std::holds_alternative<double>(v.scalar) ? std::get<double>(v.scalar) : 0.0;
+}
+
+}  // namespace
+
+std::string DisplayNameOf(const Engine::Loaded& inst, const std::string& username_or_text) {
+  for (const auto& [role, people] : inst.participants) {
+    for (const Engine::Loaded::Person& p : people) {
+      if (p.username == username_or_text) return p.display_name;
+    }
+  }
+  return username_or_text;
+}
+
+std::vector<BudgetUse> BudgetUses(const Budget& budget, const Engine::Loaded& inst, Date today) {
+  InstanceContext context(inst, today);
+  if (budget.per.empty()) return {BudgetUse{{}, NumberOf(budget.sum.Evaluate(context))}};
+  ExprValue keys = context.ValueOf(budget.per);
+  std::vector<BudgetUse> uses;
+  std::vector<std::string> seen;
+  for (const ExprValue::Scalar& key : keys.list) {
+    const std::string* text = std::get_if<std::string>(&key);
+    if (!text || text->empty() || std::find(seen.begin(), seen.end(), *text) != seen.end()) continue;
+    seen.push_back(*text);
+    std::vector<bool> keep;
+    for (const ExprValue::Scalar& other : keys.list) {
+      const std::string* other_text = std::get_if<std::string>(&other);
+      keep.push_back(other_text && *other_text == *text);
+    }
+    RowFilterContext rows(context, budget.per.substr(0, budget.per.rfind('.') + 1), std::move(keep));
+    uses.push_back(BudgetUse{*text, NumberOf(budget.sum.Evaluate(rows))});
+  }
+  return uses;
+}
+
 bool Holds(const Expression& e, const ExprContext& context) { return e.Evaluate(context).IsTrue(); }
 
 bool FieldVisible(const Engine::Loaded& inst, const Form& form, const Field& field, int occurrence,
@@ -220,11 +284,13 @@ InstanceView Engine::BuildView(const Loaded& inst) const {
       view.participants.push_back(ParticipantView{role.id, p.username, p.display_name, p.organisation_wide});
     }
   }
-  InstanceContext context(inst, today);
   for (const Budget& budget : inst.def->budgets) {
-    ExprValue v = budget.sum.Evaluate(context);
-    view.budgets.push_back(
-        BudgetView{&budget, std::holds_alternative<double>(v.scalar) ? std::get<double>(v.scalar) : 0.0});
+    BudgetView bv{&budget, 0.0, {}};
+    for (const BudgetUse& use : BudgetUses(budget, inst, today)) {
+      bv.used = std::max(bv.used, use.used);
+      if (!budget.per.empty()) bv.per.emplace_back(DisplayNameOf(inst, use.key), use.used);
+    }
+    view.budgets.push_back(std::move(bv));
   }
   return view;
 }

@@ -1019,7 +1019,7 @@ class Loader {
     std::map<std::string, SourceLocation> seen;
     std::vector<pugi::xml_node> nodes;
     for (pugi::xml_node node : budgets.children("budget")) {
-      CheckShape(node, {"id", "label", "unit", "max", "message"}, {}, true);
+      CheckShape(node, {"id", "label", "unit", "max", "message", "per"}, {}, true);
       Budget budget;
       budget.where = AtNode(node);
       budget.id = RequiredId(node);
@@ -1028,14 +1028,46 @@ class Loader {
       RequiredAttr(node, "max");
       budget.max = NumberAttr(node, "max").value_or(0);
       budget.message.text = Attr(node, "message");
+      budget.per = Attr(node, "per");
+      if (!budget.per.empty()) CheckBudgetPer(node, budget.per);
       Unique(seen, budget.id, budget.where, "budget");
       def_->budgets.push_back(std::move(budget));
       nodes.push_back(node);
     }
     for (size_t i = 0; i < nodes.size(); ++i) {
       Budget* b = &def_->budgets[i];
-      Defer([b](Expression e) { b->sum = std::move(e); }, nodes[i], nullptr, nullptr, ScalarType::kNumber,
-            false, "budget '" + b->id + "'");
+      SourceLocation where = AtNode(nodes[i]);
+      Defer(
+          [this, b, where](Expression e) {
+            // Per value of a column, the sum may read only that group's columns: other values have no rows.
+            std::string group = b->per.substr(0, b->per.rfind('.') + 1);
+            for (const std::string& ref : e.references()) {
+              if (!b->per.empty() && ref.rfind(group, 0) != 0) {
+                Error(where, "budget '" + b->id + "' is per '" + b->per + "', so it may read only columns of '" +
+                                 group.substr(0, group.size() - 1) + "', not '" + ref + "'");
+              }
+            }
+            b->sum = std::move(e);
+          },
+          nodes[i], nullptr, nullptr, ScalarType::kNumber, false, "budget '" + b->id + "'");
+    }
+  }
+
+  // `per` names a person, text or choice column of a group in a form that does not repeat, so that the
+  // group's columns are lists over the same rows.
+  void CheckBudgetPer(pugi::xml_node node, const std::string& per) {
+    SourceLocation where = AtAttributeValue(node, "per");
+    std::vector<std::string> parts = SplitDots(per);
+    const Form* form = parts.size() == 3 ? def_->FindForm(parts[0]) : nullptr;
+    const Field* group = form ? form->FindField(parts[1]) : nullptr;
+    const Field* column = group ? group->Column(parts[2]) : nullptr;
+    if (!column) {
+      Error(where, "'per' must name a column of a group as form.group.column, got '" + per + "'");
+    } else if (column->type != FieldType::kPerson && column->type != FieldType::kText &&
+               column->type != FieldType::kChoice) {
+      Error(where, "'per' must name a person, text or choice column, got a " + std::string(ToString(column->type)));
+    } else if (def_->RepeatingStepOf(form->id)) {
+      Error(where, "'per' cannot name a form collected by a repeating step ('" + form->id + "')");
     }
   }
 

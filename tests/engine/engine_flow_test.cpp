@@ -1047,24 +1047,27 @@ TEST_F(Ku8Test, FromApplicationToCompletionWithEveryChangeAudited) {
         {{"rubrik", Text("Korta genomgångar")}, {"sammanfattning", Text("...")}, {"publicera", Yes(true)}});
   Complete("olle", id, "sammanfattning");
 
-  // Observer days: ten at most in total; a write that goes over is refused and nothing is written.
+  // Observer days: ten at most for each observer; a write that takes one over is refused, naming them,
+  // and nothing is written.
   Result<std::vector<int>> over = engine_->SetFields(
       U("olle"), id, "tidsredovisning", 0,
       {{"rader",
         Value{std::vector<Row>{
             {{"observator", Text("olle")}, {"aktivitet", Text("observation")}, {"dagar", Num(6)}},
+            {{"observator", Text("olle")}, {"aktivitet", Text("forarbete")}, {"dagar", Num(5)}},
             {{"observator", Text("ola")}, {"aktivitet", Text("observation")}, {"dagar", Num(5)}}}}}});
-  EXPECT_TRUE(
-      Fails(over, ErrorCode::kRefused, {"Observatörerna har högst tio dagar för hela det lärande besöket"}));
+  EXPECT_TRUE(Fails(over, ErrorCode::kRefused,
+                    {"Varje observatör har högst tio dagar för hela det lärande besöket", "med ändringen 11 dagar"}));
   view = Must(engine_->GetInstance(Actor::Operator(), id));
   ASSERT_EQ(view.budgets.size(), 1u);
-  EXPECT_EQ(view.budgets[0].used, 2);
+  EXPECT_EQ(view.budgets[0].used, 1);  // each has one day of förarbete
+  EXPECT_EQ(view.budgets[0].per.size(), 2u);
   Write("olle", id, "tidsredovisning", 0,
         {{"rader",
           Value{std::vector<Row>{
               {{"observator", Text("olle")}, {"aktivitet", Text("observation")}, {"dagar", Num(5)}},
               {{"observator", Text("ola")}, {"aktivitet", Text("observation")}, {"dagar", Num(5)}}}}}});
-  EXPECT_EQ(Must(engine_->GetInstance(Actor::Operator(), id)).budgets[0].used, 10);
+  EXPECT_EQ(Must(engine_->GetInstance(Actor::Operator(), id)).budgets[0].used, 5);
   EXPECT_TRUE(Fails(engine_->CompleteStep(U("olle"), id, "tidsredovisning"), ErrorCode::kRefused,
                     {"Utvecklingsledaren godkänner tidsredovisningen"}));
   EXPECT_TRUE(Fails(engine_->SignOff(U("rut"), id, "tidsredovisning"), ErrorCode::kForbidden));

@@ -471,7 +471,7 @@ TEST_F(FormsTest, BudgetRefusesAWriteThatGoesOverAndWritesNothing) {
       Set("ola", "tid",
           {{"rader", Value{std::vector<Row>{TimeRow("olle", 4), TimeRow("ola", 4), TimeRow("ola", 2.5)}}}});
   ASSERT_TRUE(Fails(over, ErrorCode::kRefused));
-  EXPECT_THAT(Issues(over.error()), ElementsAre("budget:dagar: Högst tio observatörsdagar."));
+  EXPECT_THAT(Issues(over.error()), ElementsAre("budget:dagar: Högst tio observatörsdagar. (med ändringen 10,5 dagar)"));
   FormView form = Must(engine_->GetForm(U("olle"), id_, "tid"));
   EXPECT_EQ(FindField(form, "rader")->version, 1);
   EXPECT_EQ(std::get<std::vector<Row>>(FindField(form, "rader")->value.data).size(), 2u);

@@ -1173,5 +1173,35 @@ TEST(WorkflowLoaderTest, ExampleAndAssignedByAreKept) {
   EXPECT_EQ(result.definition->FindForm("f")->FindField("termin")->example, "VT 2027");
 }
 
+TEST(WorkflowLoaderTest, BudgetPerMustNameAColumnAndReadOnlyItsGroup) {
+  LoadResult result = Load(R"xml(  <roles>
+    <role id="observator" label="Observatör"/>
+  </roles>
+  <forms>
+    <form id="tid" label="Tid">
+      <field id="rader" type="group" label="Rader">
+        <column id="vem" type="person" role="observator" label="Vem"/>
+        <column id="dagar" type="number" label="Dagar"/>
+      </field>
+      <field id="extra" type="number" label="Extra"/>
+    </form>
+  </forms>
+  <phases>
+    <phase id="start" label="Start">
+      <step id="klart" label="Klart" performers="observator" forms="tid"/>
+    </phase>
+  </phases>
+  <budgets>
+    <budget id="a" label="A" max="10" per="tid.rader.dagar">sum(tid.rader.dagar)</budget>
+    <budget id="b" label="B" max="10" per="tid.rader">sum(tid.rader.dagar)</budget>
+    <budget id="c" label="C" max="10" per="tid.rader.vem">sum(tid.rader.dagar) + tid.extra</budget>
+    <budget id="d" label="D" max="10" per="tid.rader.vem">sum(tid.rader.dagar)</budget>
+  </budgets>
+)xml");
+  ExpectProblems(result, {{21, 44, "'per' must name a person, text or choice column, got a number"},
+                          {22, 44, "'per' must name a column of a group as form.group.column"},
+                          {23, 5, "may read only columns of 'tid.rader', not 'tid.extra'"}});
+}
+
 }  // namespace
 }  // namespace spegla

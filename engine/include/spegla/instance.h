@@ -46,7 +46,8 @@ struct ParticipantView {
 
 struct BudgetView {
   const Budget* budget = nullptr;
-  double used = 0;
+  double used = 0;  // for a budget `per` a column: the most any one value has used
+  std::vector<std::pair<std::string, double>> per;  // "Eva Berg" -> 4.5, for a budget `per` a column
 };
 
 struct InstanceSummary {

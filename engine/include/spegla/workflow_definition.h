@@ -180,6 +180,9 @@ struct Budget {  // a sum over forms that must stay within max, e.g. observer da
   std::string unit;
   double max = 0;
   Expression sum;
+  // "form.group.column": the limit holds for each value of this column on its own (each observer's days),
+  // and `sum` then reads only the rows with that value. Empty: one limit for the whole instance.
+  std::string per;
   Message message;
   SourceLocation where;
 };
