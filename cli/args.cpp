@@ -9,7 +9,9 @@ std::optional<Args> Args::Parse(const std::vector<std::string>& raw, const std::
   Args args;
   bool only_positional = false;
   for (size_t i = 0; i < raw.size(); ++i) {
-    const std::string& token = raw[i];
+    // -o is the one short option with a value, spelled as compilers and converters spell it.
+    static const std::string kOutput = "--output";
+    const std::string& token = raw[i] == "-o" && !only_positional ? kOutput : raw[i];
     if (only_positional || token.size() < 2 || token[0] != '-') {
       args.positional_.push_back(token);
       continue;

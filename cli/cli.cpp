@@ -22,6 +22,9 @@ std::vector<Command> AllCommands() {
   AddOrganisationCommands(commands);
   AddInstanceCommands(commands);
   AddDemoCommands(commands);
+  AddPluginCommands(commands);
+  AddRenderCommands(commands);
+  AddDocumentCommands(commands);
   return commands;
 }
 
@@ -56,8 +59,15 @@ Actor Context::actor() const {
 }
 
 std::unique_ptr<Engine> Context::OpenEngine() const {
+  if (!plugins) {
+    Problems problems;
+    plugins = LoadPlugins(*this, &problems);
+    for (const Problem& p : problems) err << "spegla: warning: " << p.Format() << "\n";
+  }
   try {
-    return Engine::Open(db_path(), clock);
+    std::unique_ptr<Engine> engine = Engine::Open(db_path(), clock);
+    engine->SetPlugins(plugins.get());
+    return engine;
   } catch (const DatabaseError& e) {
     if (json()) {
       out << ErrorJson(Error::Of(ErrorCode::kInternal, e.what())) << "\n";

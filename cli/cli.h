@@ -17,6 +17,7 @@ struct Environment {
   const Clock* clock = nullptr;  // defaults to the system clock
   std::string default_user;      // from SPEGLA_USER; empty = the operator
   std::string share_dir;         // where bundled workflows/ and templates/ live
+  bool progress = false;         // draw progress bars on `err` (main: when stderr is a terminal)
 };
 
 // Runs one command line (without the program name). Never throws.

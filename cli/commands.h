@@ -11,6 +11,7 @@
 #include "args.h"
 #include "cli.h"
 #include "spegla/engine.h"
+#include "spegla/plugin_host.h"
 
 namespace spegla::cli {
 
@@ -20,12 +21,14 @@ struct Context {
   std::ostream& err;
   const Environment& env;
   const Clock& clock;
+  mutable std::unique_ptr<PluginHost> plugins;  // loaded by OpenEngine, outlives the engines it opens
 
   bool json() const { return args.Has("json"); }
   std::string db_path() const { return args.GetOr("db", "data/spegla.db"); }
   // --as USER, else SPEGLA_USER, else the operator at the console.
   Actor actor() const;
   // Opens the engine on --db; on failure prints why and returns null.
+  // The engine has the document plugins (loaded on first use; problems are printed as warnings).
   std::unique_ptr<Engine> OpenEngine() const;
   // Prints an engine error (as text or JSON) and returns kExitFailure.
   int Fail(const Error& error) const;
@@ -53,5 +56,15 @@ void AddWorkflowCommands(std::vector<Command>& commands);
 void AddOrganisationCommands(std::vector<Command>& commands);
 void AddInstanceCommands(std::vector<Command>& commands);
 void AddDemoCommands(std::vector<Command>& commands);
+void AddPluginCommands(std::vector<Command>& commands);
+void AddRenderCommands(std::vector<Command>& commands);
+void AddDocumentCommands(std::vector<Command>& commands);
+// `spegla render --instance ID --document NAME -o OUT`: a preview of an instance's document.
+int RenderInstanceDocument(Context& c);
+
+// The document plugins for a command: the built-in ones, then every library in --plugins DIR (default
+// <share>/plugins when that directory exists). Appends every problem to *problems; the host holds the
+// plugins that loaded.
+std::unique_ptr<PluginHost> LoadPlugins(const Context& c, Problems* problems);
 
 }  // namespace spegla::cli

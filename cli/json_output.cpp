@@ -206,16 +206,17 @@ std::string TasksJson(const std::vector<Task>& tasks) {
   for (const Task& t : tasks) {
     json::array performers;
     for (const std::string& r : t.performers) performers.emplace_back(json::string(r));
-    out.push_back({{"instance", t.instance_id},
-                   {"instance_title", t.instance_title},
-                   {"unit", t.unit},
-                   {"step", t.step_id},
-                   {"step_label", t.step_label},
-                   {"phase_label", t.phase_label},
-                   {"performers", std::move(performers)},
-                   {"due", DateValue(t.due)},
-                   {"overdue", t.overdue},
-                   {"signoff", t.signoff_label.empty() ? json::value(nullptr) : json::value(t.signoff_label)}});
+    out.push_back(
+        {{"instance", t.instance_id},
+         {"instance_title", t.instance_title},
+         {"unit", t.unit},
+         {"step", t.step_id},
+         {"step_label", t.step_label},
+         {"phase_label", t.phase_label},
+         {"performers", std::move(performers)},
+         {"due", DateValue(t.due)},
+         {"overdue", t.overdue},
+         {"signoff", t.signoff_label.empty() ? json::value(nullptr) : json::value(t.signoff_label)}});
   }
   return Text(out);
 }
@@ -256,6 +257,40 @@ std::string DemoJson(const DemoReport& report) {
                            {"instances_per_phase", std::move(phases)},
                            {"walked_instance", report.walked_instance},
                            {"warnings", std::move(warnings)}});
+}
+
+namespace {
+
+json::array ProblemList(const Problems& problems) {
+  json::array list;
+  for (const Problem& p : problems) {
+    list.push_back(
+        {{"file", p.where.file}, {"line", p.where.line}, {"column", p.where.column}, {"message", p.message}});
+  }
+  return list;
+}
+
+}  // namespace
+
+std::string PluginsJson(const std::vector<PluginInfo>& plugins, const Problems& problems) {
+  json::array list;
+  for (const PluginInfo& p : plugins) {
+    list.push_back({{"name", p.name},
+                    {"version", p.version},
+                    {"produces", p.produces},
+                    {"extension", p.extension},
+                    {"origin", p.origin}});
+  }
+  return Text(json::object{
+      {"ok", problems.empty()}, {"plugins", std::move(list)}, {"problems", ProblemList(problems)}});
+}
+
+std::string RenderJson(const std::vector<std::pair<std::string, std::string>>& documents,
+                       const Problems& problems) {
+  json::array list;
+  for (const auto& [data, output] : documents) list.push_back({{"data", data}, {"output", output}});
+  return Text(json::object{
+      {"ok", problems.empty()}, {"documents", std::move(list)}, {"problems", ProblemList(problems)}});
 }
 
 std::string OkJson(const std::vector<std::pair<std::string, std::int64_t>>& numbers) {

@@ -1,4 +1,5 @@
-// Machine-readable (--json) forms of what the commands print. The only CLI file that uses Boost.JSON.
+// Machine-readable (--json) forms of what the commands print. With json_input.cpp (the data of `spegla
+// render`), the only CLI files that use Boost.JSON.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "spegla/engine.h"
+#include "spegla/plugin_host.h"
 
 namespace spegla::cli {
 
@@ -24,6 +26,13 @@ std::string TasksJson(const std::vector<Task>& tasks);
 std::string MunicipalitiesJson(const std::vector<Municipality>& municipalities,
                                const std::vector<Unit>& units, const std::vector<User>& users);
 std::string DemoJson(const DemoReport& report);
+// spegla plugins: {"ok": no problems, "plugins": [{name, version, produces, extension, origin}],
+// "problems": [{file, line, column, message}]}.
+std::string PluginsJson(const std::vector<PluginInfo>& plugins, const Problems& problems);
+// spegla render: {"ok": no problems, "documents": [{data, output}], "problems": [...]}; `documents` pairs
+// each data file with the document written from it.
+std::string RenderJson(const std::vector<std::pair<std::string, std::string>>& documents,
+                       const Problems& problems);
 // {"ok": true, key: value...} for commands that only confirm.
 std::string OkJson(const std::vector<std::pair<std::string, std::int64_t>>& numbers = {});
 

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -26,5 +28,6 @@ int main(int argc, char** argv) {
   spegla::cli::Environment env;
   if (const char* user = std::getenv("SPEGLA_USER")) env.default_user = user;
   env.share_dir = FindShareDir(argv[0]);
+  env.progress = ::isatty(STDERR_FILENO) != 0;
   return spegla::cli::Run(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr, env);
 }

@@ -7,14 +7,19 @@ BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpugixml-dev libxlsxwriter-dev libpoco-dev libpq-dev libsqlite3-dev libsodium-dev
+  zlib1g-dev
 )
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libxml2-utils sqlite3
+  python3-docx
+  libreoffice-writer-nogui python3-docxtpl
 )
 
 want=("${BUILD_PACKAGES[@]}")
 if [[ "${1:-}" == "--with-tests" ]]; then
   want+=("${TEST_PACKAGES[@]}")
+  # node and npm (the docx differential test runs docxtemplater): Debian's, unless some node is there.
+  command -v npm >/dev/null || want+=(nodejs npm)
 fi
 
 missing=()

@@ -324,6 +324,12 @@ InstallOutcome Engine::InstallDefinition(const Actor& actor, const std::string& 
   const WorkflowDefinition& def = *loaded.definition;
   outcome.id = def.id;
   outcome.version = def.version;
+  // Templates are read and checked before anything is written: a broken tag refuses the installation.
+  std::map<std::string, std::string> templates;
+  if (options.check_templates) {
+    outcome.problems = ReadTemplates(def, &templates);
+    if (!outcome.problems.empty()) return outcome;
+  }
   Result<Ok> written = Write<Ok>([&]() -> Result<Ok> {
     if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
     std::vector<Database::Row> latest =
@@ -334,6 +340,7 @@ InstallOutcome Engine::InstallDefinition(const Actor& actor, const std::string& 
     if (!same.empty()) {
       if (same[0].Text(0) == xml) {
         outcome.already_installed = true;
+        SaveTemplates(actor, def, templates);  // a template edited in Word replaces the stored one
         return Ok{};
       }
       return Error::Of(ErrorCode::kConflict,
@@ -350,6 +357,7 @@ InstallOutcome Engine::InstallDefinition(const Actor& actor, const std::string& 
         {def.id, std::int64_t{def.version}, def.title, xml, Now(), actor.username});
     Audit(std::nullopt, actor, "definition.install", def.id, std::nullopt,
           "version " + std::to_string(def.version));
+    SaveTemplates(actor, def, templates);
     return Ok{};
   });
   if (!written) {

@@ -252,6 +252,7 @@ void Engine::ActivateReadySteps(Loaded& inst, const Actor& actor, const Phase& p
 }
 
 void Engine::AfterStepCompleted(Loaded& inst, const Actor& actor, const Step& step) {
+  ProduceDocuments(inst, actor, DocumentRule::Trigger::kStepComplete, step.id);
   const Phase& phase = *inst.def->FindPhase(step.phase);
   ActivateReadySteps(inst, actor, phase);
   bool done = std::all_of(phase.steps.begin(), phase.steps.end(),
@@ -262,6 +263,7 @@ void Engine::AfterStepCompleted(Loaded& inst, const Actor& actor, const Step& st
   state.completed = clock_.Now();
   SavePhase(*db_, inst, phase.id);
   Audit(inst.id, actor, "phase.complete", phase.id, "active", "completed", phase.label);
+  ProduceDocuments(inst, actor, DocumentRule::Trigger::kPhaseComplete, phase.id);
 
   const Phase* next = nullptr;
   bool end = phase.final;
@@ -439,8 +441,8 @@ Result<Ok> Engine::AssignParticipant(const Actor& actor, std::int64_t instance, 
     if (!role)
       return Error::Of(ErrorCode::kNotFound, "Processen har ingen roll " + Quoted(role_id) + ".", "role");
     if (!MayManageParticipants(*db_, inst, actor, *role)) {
-      return Error::Of(ErrorCode::kForbidden,
-                       "Du får inte tilldela deltagare i rollen " + Quoted(role->label) + " i den här processen.");
+      return Error::Of(ErrorCode::kForbidden, "Du får inte tilldela deltagare i rollen " +
+                                                  Quoted(role->label) + " i den här processen.");
     }
     if (!inst.active()) return Error::Of(ErrorCode::kRefused, "Processen är avslutad.");
     if (role->scope == RoleScope::kOrganisation) {
@@ -488,8 +490,8 @@ Result<Ok> Engine::RemoveParticipant(const Actor& actor, std::int64_t instance, 
     if (!role)
       return Error::Of(ErrorCode::kNotFound, "Processen har ingen roll " + Quoted(role_id) + ".", "role");
     if (!MayManageParticipants(*db_, inst, actor, *role)) {
-      return Error::Of(ErrorCode::kForbidden,
-                       "Du får inte ändra deltagare i rollen " + Quoted(role->label) + " i den här processen.");
+      return Error::Of(ErrorCode::kForbidden, "Du får inte ändra deltagare i rollen " + Quoted(role->label) +
+                                                  " i den här processen.");
     }
     Result<std::int64_t> user = UserId(username);
     if (!user) return user.error();

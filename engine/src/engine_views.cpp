@@ -410,12 +410,14 @@ std::vector<Task> Engine::Tasks(std::optional<std::string> username) {
         // A sign-off still missing is a task for whoever holds the signing role.
         std::string signoff_label;
         for (const spegla::SignOff& signoff : sv.step->signoffs) {
-          bool signed_already = std::count(sv.signed_by_roles.begin(), sv.signed_by_roles.end(), signoff.role);
+          bool signed_already =
+              std::count(sv.signed_by_roles.begin(), sv.signed_by_roles.end(), signoff.role);
           if (username && holds(signoff.role) && !signed_already) {
             signoff_label = signoff.label.empty() ? sv.step->label : signoff.label;
           }
         }
-        bool performs = !username || std::any_of(sv.step->performers.begin(), sv.step->performers.end(), holds);
+        bool performs =
+            !username || std::any_of(sv.step->performers.begin(), sv.step->performers.end(), holds);
         if (!performs && signoff_label.empty()) continue;
         Task t;
         if (!performs) t.signoff_label = signoff_label;

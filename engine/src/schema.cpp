@@ -81,6 +81,21 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
                    }};
   for (const std::string& trigger : dialect.append_only_triggers) second.statements.push_back(trigger);
   out.push_back(std::move(second));
+  // Contents are base64 text, which both dialects store the same way.
+  out.push_back(Migration{
+      3,
+      "document templates per definition version, and the documents of instances",
+      {
+          "CREATE TABLE document_templates (workflow_id TEXT NOT NULL, version INTEGER NOT NULL, "
+          "document_id TEXT NOT NULL, content TEXT NOT NULL, sha256 TEXT NOT NULL, installed_at TEXT NOT "
+          "NULL, "
+          "PRIMARY KEY (workflow_id, version, document_id))",
+          "CREATE TABLE documents (id {id}, instance_id BIGINT NOT NULL REFERENCES instances(id), "
+          "document_id TEXT NOT NULL, version INTEGER NOT NULL, data_version INTEGER NOT NULL, "
+          "template_sha256 TEXT NOT NULL, file_name TEXT NOT NULL, media_type TEXT NOT NULL, "
+          "content TEXT NOT NULL, size INTEGER NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, "
+          "UNIQUE (instance_id, document_id, version))",
+      }});
   return out;
 }
 
@@ -99,7 +114,7 @@ void EnsureVersionTable(Database& db) {
 
 }  // namespace
 
-int LatestSchemaVersion() { return 2; }
+int LatestSchemaVersion() { return 3; }
 
 int SchemaVersion(Database& db) {
   EnsureVersionTable(db);

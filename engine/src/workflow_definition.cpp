@@ -1,5 +1,7 @@
 #include "spegla/workflow_definition.h"
 
+#include <algorithm>
+
 namespace spegla {
 namespace {
 
@@ -77,6 +79,35 @@ Rights Form::RightsFor(std::string_view role, const Field& field) const {
     if (a.role == role) return a.rights;
   }
   return Rights::kHidden;
+}
+
+std::vector<std::string> Form::Readers() const {
+  std::vector<std::string> readers;
+  for (const Access& a : access) {
+    if (a.rights != Rights::kHidden) readers.push_back(a.role);
+  }
+  return readers;
+}
+
+std::vector<std::string> WorkflowDefinition::DocumentAudience(const DocumentRule& rule) const {
+  if (!rule.audience.empty()) return rule.audience;
+  std::vector<std::string> audience;
+  for (const Role& role : roles) {
+    bool reads_all = std::all_of(rule.forms.begin(), rule.forms.end(), [&](const std::string& form_id) {
+      const Form* form = FindForm(form_id);
+      std::vector<std::string> readers = form ? form->Readers() : std::vector<std::string>{};
+      return std::find(readers.begin(), readers.end(), role.id) != readers.end();
+    });
+    if (reads_all) audience.push_back(role.id);
+  }
+  return audience;
+}
+
+bool WorkflowDefinition::DocumentShows(const DocumentRule& rule, const Form& form, const Field& field) const {
+  for (const std::string& role : DocumentAudience(rule)) {
+    if (form.RightsFor(role, field) == Rights::kHidden) return false;
+  }
+  return true;
 }
 
 const Role* WorkflowDefinition::FindRole(std::string_view role_id) const { return FindById(roles, role_id); }

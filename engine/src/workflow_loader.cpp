@@ -746,10 +746,12 @@ class Loader {
     }
     std::string error;
     std::optional<Value> value = ParseValueText(field, field.example, &error);
-    std::vector<std::string> broken = value ? CheckConstraints(field, *value) : std::vector<std::string>{error};
+    std::vector<std::string> broken =
+        value ? CheckConstraints(field, *value) : std::vector<std::string>{error};
     if (value && value->IsEmpty()) broken.push_back("it is empty");
     for (const std::string& why : broken) {
-      Error(AtAttributeValue(node, "example"), "example '" + field.example + "' is not a valid value: " + why);
+      Error(AtAttributeValue(node, "example"),
+            "example '" + field.example + "' is not a valid value: " + why);
     }
   }
 
@@ -1043,8 +1045,9 @@ class Loader {
             std::string group = b->per.substr(0, b->per.rfind('.') + 1);
             for (const std::string& ref : e.references()) {
               if (!b->per.empty() && ref.rfind(group, 0) != 0) {
-                Error(where, "budget '" + b->id + "' is per '" + b->per + "', so it may read only columns of '" +
-                                 group.substr(0, group.size() - 1) + "', not '" + ref + "'");
+                Error(where, "budget '" + b->id + "' is per '" + b->per +
+                                 "', so it may read only columns of '" + group.substr(0, group.size() - 1) +
+                                 "', not '" + ref + "'");
               }
             }
             b->sum = std::move(e);
@@ -1065,7 +1068,8 @@ class Loader {
       Error(where, "'per' must name a column of a group as form.group.column, got '" + per + "'");
     } else if (column->type != FieldType::kPerson && column->type != FieldType::kText &&
                column->type != FieldType::kChoice) {
-      Error(where, "'per' must name a person, text or choice column, got a " + std::string(ToString(column->type)));
+      Error(where,
+            "'per' must name a person, text or choice column, got a " + std::string(ToString(column->type)));
     } else if (def_->RepeatingStepOf(form->id)) {
       Error(where, "'per' cannot name a form collected by a repeating step ('" + form->id + "')");
     }
@@ -1076,19 +1080,34 @@ class Loader {
     CheckShape(documents, {}, {"document"});
     std::map<std::string, SourceLocation> seen;
     for (pugi::xml_node node : documents.children("document")) {
-      CheckShape(node, {"id", "label", "plugin", "template", "forms", "on"}, {});
+      CheckShape(node, {"id", "label", "plugin", "template", "forms", "for", "on"}, {});
       DocumentRule doc;
       doc.where = AtNode(node);
       doc.id = RequiredId(node);
       doc.label = RequiredAttr(node, "label");
       doc.plugin = RequiredAttr(node, "plugin");
-      if (!doc.plugin.empty() && doc.plugin != "docx") {
+      // Which plugins exist is known when the definition is installed (`spegla plugins`); here, the name.
+      static const std::regex kPluginName("[a-z0-9._-]{1,64}");
+      if (!doc.plugin.empty() && !std::regex_match(doc.plugin, kPluginName)) {
         Error(AtAttributeValue(node, "plugin"),
-              "unknown document plugin '" + doc.plugin + "' (expected docx)");
+              "a plugin name is 1 to 64 of a-z, 0-9, '.', '_' and '-', got '" + doc.plugin + "'");
       }
       doc.template_path = RequiredAttr(node, "template");
       doc.forms = SplitList(Attr(node, "forms"));
       for (const std::string& form : doc.forms) FormRef(form, AtAttributeValue(node, "forms"));
+      doc.audience = SplitList(Attr(node, "for"));
+      for (const std::string& role : doc.audience) {
+        RoleRef(role, AtAttributeValue(node, "for"));
+        for (const std::string& form_id : doc.forms) {
+          const Form* form = def_->FindForm(form_id);
+          std::vector<std::string> readers = form ? form->Readers() : std::vector<std::string>{};
+          if (form && def_->FindRole(role) &&
+              std::find(readers.begin(), readers.end(), role) == readers.end()) {
+            Error(AtAttributeValue(node, "for"), "document '" + doc.id + "' is for '" + role +
+                                                     "', who may not read the form '" + form_id + "'");
+          }
+        }
+      }
       std::string on = RequiredAttr(node, "on");
       if (on == "manual") {
         doc.trigger = DocumentRule::Trigger::kManual;

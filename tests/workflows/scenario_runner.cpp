@@ -1,9 +1,13 @@
 #include "scenario_runner.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <utility>
 
+#include "../plugins/docx/docx_test_support.h"
+#include "spegla/builtin_plugins.h"
 #include "spegla/value.h"
 
 namespace spegla::test {
@@ -78,8 +82,18 @@ std::optional<ErrorCode> CodeNamed(const std::string& name) {
 
 ScenarioRunner::ScenarioRunner(std::string workflows_dir, const std::string& database)
     : workflows_dir_(std::move(workflows_dir)),
+      scratch_(database + ".documents"),
       clock_(MorningOf(*Date::Parse("2026-08-17"))),
-      engine_(Engine::Open(database, clock_)) {}
+      engine_(Engine::Open(database, clock_)) {
+  AddBuiltinPlugins(plugins_);
+  engine_->SetPlugins(&plugins_);
+}
+
+ScenarioRunner::~ScenarioRunner() {
+  engine_.reset();  // before the plugins it uses
+  std::error_code ignored;
+  std::filesystem::remove_all(scratch_, ignored);
+}
 
 std::string ScenarioRunner::Run(const ScenarioScript& script, const std::string& file) {
   if (!script.error.empty()) return file + ": " + script.error;
@@ -283,6 +297,7 @@ void ScenarioRunner::Expect(const Words& w) {
     Arity(w, 4, SIZE_MAX, "expect as USER CHECK ...");
     return ExpectAs(w[2], Words(w.begin() + 3, w.end()));
   }
+  if (what == "document") return ExpectDocument("operator", Words(w.begin() + 2, w.end()));
   if (what == "task" || what == "no-task") {
     Arity(w, 4, 4, "expect task|no-task USER STEP");
     bool found = false;
@@ -352,8 +367,49 @@ void ScenarioRunner::Expect(const Words& w) {
   }
 }
 
+// document DOC version N | document DOC contains "text"... | document DOC forbidden
+void ScenarioRunner::ExpectDocument(const std::string& viewer, const Words& w) {
+  if (w.size() < 2) Fail("usage: expect [as USER] document DOC version N | contains \"text\"... | forbidden");
+  Actor actor = viewer == "operator" ? Actor::Operator() : Actor::User(viewer);
+  const std::string& doc = w[0];
+  const std::string& check = w[1];
+  if (check == "forbidden") {
+    Result<Document> got = engine_->GetDocument(actor, Instance(), doc);
+    if (got || got.error().code != ErrorCode::kForbidden)
+      Fail(viewer + " is not refused the document " + doc);
+    return;
+  }
+  if (check == "version") {
+    Arity(w, 3, 3, "expect document DOC version N");
+    Result<std::vector<DocumentInfo>> all = engine_->Documents(actor, Instance());
+    if (!all) Fail("cannot list documents: " + all.error().Summary());
+    int latest = 0;
+    for (const DocumentInfo& d : all.value()) {
+      if (d.document_id == doc) latest = std::max(latest, d.version);
+    }
+    if (latest != ParseNumber(w[2])) Fail(doc + " is at version " + std::to_string(latest) + ", not " + w[2]);
+    return;
+  }
+  if (check != "contains") Fail("unknown document check \"" + check + "\"");
+  Result<Document> got = engine_->GetDocument(actor, Instance(), doc);
+  if (!got) Fail("cannot read the document " + doc + ": " + got.error().Summary());
+  // Read back by python-docx, a program we did not write: every part's text, one line per paragraph.
+  std::filesystem::create_directories(scratch_);
+  std::string file = scratch_ + "/" + got.value().info.file_name;
+  WriteFile(file, got.value().bytes);
+  std::string text;
+  for (const auto& [part, lines] : PythonDocxText(file)) {
+    for (const std::string& line : lines) text += line + "\n";
+  }
+  if (text.find('{') != std::string::npos) Fail(doc + " still holds a tag: " + text);
+  for (size_t i = 2; i < w.size(); ++i) {
+    if (text.find(w[i]) == std::string::npos) Fail(doc + " does not say \"" + w[i] + "\"; it says:\n" + text);
+  }
+}
+
 void ScenarioRunner::ExpectAs(const std::string& user, const Words& w) {
   const std::string& check = w.front();
+  if (check == "document") return ExpectDocument(user, Words(w.begin() + 1, w.end()));
   size_t dot = w.size() > 1 ? w[1].find('.') : std::string::npos;
   if (dot == std::string::npos) Fail("usage: expect as USER " + check + " FORM[#N].FIELD ...");
   auto [form_id, occurrence] = FormAndOccurrence(w[1].substr(0, dot));

@@ -9,6 +9,7 @@
 #include "scenario_script.h"
 #include "spegla/clock.h"
 #include "spegla/engine.h"
+#include "spegla/plugin_host.h"
 
 namespace spegla::test {
 
@@ -16,6 +17,7 @@ class ScenarioRunner {
  public:
   // `workflows_dir` is where `workflow FILE` finds its files; `database` is created fresh.
   ScenarioRunner(std::string workflows_dir, const std::string& database);
+  ~ScenarioRunner();
 
   // Runs every command of `script`. Returns empty when all did what they said, otherwise
   // "FILE:LINE: what went wrong" for the first that did not.
@@ -35,6 +37,7 @@ class ScenarioRunner {
   void Expect(const Words& words);
   void ExpectAs(const std::string& user, const Words& words);
   void CheckFailure(const Outcome& outcome, const Words& expectation);
+  void ExpectDocument(const std::string& viewer, const Words& words);
 
   std::int64_t Key(const std::map<std::string, std::int64_t>& keys, const std::string& key,
                    const char* what) const;
@@ -43,7 +46,9 @@ class ScenarioRunner {
   const StepView& FindStep(const InstanceView& view, const std::string& step) const;
 
   std::string workflows_dir_;
+  std::string scratch_;  // beside the database: documents written for python-docx to read
   ManualClock clock_;
+  PluginHost plugins_;  // declared before the engine, which uses it
   std::unique_ptr<Engine> engine_;
   std::map<std::string, std::int64_t> municipalities_, units_, teams_;
   std::optional<std::int64_t> instance_;

@@ -25,6 +25,7 @@
 namespace spegla {
 
 class Database;
+class PluginHost;
 
 // Who acts. An operator is the person running the CLI on the server's own database file: they may
 // manage organisations and definitions, but form work and steps always need a named participant.
@@ -84,6 +85,25 @@ struct FieldChange {
   std::string field;
   Value value;
   std::optional<int> expected_version;  // the version the editor started from; a mismatch is a conflict
+};
+
+// A stored document of an instance: one version of one <document> of its definition.
+struct DocumentInfo {
+  std::string document_id;
+  std::string label;
+  int version = 0;
+  std::int64_t data_version = 0;  // the instance's latest audit entry when it was made: the data it shows
+  std::string template_sha256;    // the template it was filled from
+  std::string file_name;          // e.g. "utvecklingsplan-v2.docx"
+  std::string media_type;
+  size_t size = 0;
+  Timestamp created_at{};
+  std::string created_by;
+};
+
+struct Document {
+  DocumentInfo info;
+  std::string bytes;
 };
 
 struct InstanceFilter {
@@ -165,6 +185,21 @@ class Engine {
   Result<std::vector<AuditEntry>> AuditLog(const Actor& viewer, std::int64_t instance);
   std::vector<AuditEntry> GlobalAuditLog(size_t limit = 1000);
 
+  // --- documents (docs/documents.md) ---------------------------------------------------------------
+  // The plugins that render documents. REQUIRES: called before other threads use the engine; `plugins`
+  // outlives the engine. Without plugins, templates are not checked and no document is produced.
+  void SetPlugins(const PluginHost* plugins);
+  // Every stored version of the documents the viewer may read, oldest first.
+  Result<std::vector<DocumentInfo>> Documents(const Actor& viewer, std::int64_t instance);
+  // A stored version (the latest when none is given).
+  Result<Document> GetDocument(const Actor& viewer, std::int64_t instance, const std::string& document,
+                               std::optional<int> version = std::nullopt);
+  // Renders a document from the current data without storing it (a preview).
+  Result<Document> RenderDocument(const Actor& viewer, std::int64_t instance, const std::string& document);
+  // Renders and stores the next version now, whatever its trigger (for on="manual").
+  Result<DocumentInfo> GenerateDocument(const Actor& actor, std::int64_t instance,
+                                        const std::string& document);
+
   const Clock& clock() const { return clock_; }
 
   struct Loaded;  // the stored state of one instance (internal, defined in src/engine_internal.h)
@@ -193,6 +228,16 @@ class Engine {
   std::vector<Issue> CompletionProblems(const Loaded& inst, const Step& step) const;
   InstanceView BuildView(const Loaded& inst) const;
   Result<std::int64_t> UserId(const std::string& username);
+  // Documents: templates stored at install; produced when their trigger happens (engine_documents.cpp).
+  Problems ReadTemplates(const WorkflowDefinition& def,
+                         std::map<std::string, std::string>* by_document) const;
+  void SaveTemplates(const Actor& actor, const WorkflowDefinition& def,
+                     const std::map<std::string, std::string>& by_document);
+  void ProduceDocuments(Loaded& inst, const Actor& actor, DocumentRule::Trigger trigger,
+                        const std::string& target);
+  Result<Document> Render(const Loaded& inst, const DocumentRule& rule, int version);
+  Result<DocumentInfo> Store(Loaded& inst, const Actor& actor, const DocumentRule& rule);
+  bool MayReadDocument(const Loaded& inst, const Actor& actor, const DocumentRule& rule) const;
   void Touch(Loaded& inst);
   std::string Now() const;
 
@@ -200,6 +245,7 @@ class Engine {
   const Clock& clock_;
   std::mutex mutex_;
   std::map<std::pair<std::string, int>, DefinitionPtr> definitions_;  // cache of parsed versions
+  const PluginHost* plugins_ = nullptr;
 };
 
 }  // namespace spegla

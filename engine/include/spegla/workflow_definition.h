@@ -100,6 +100,8 @@ struct Form {
   const Field* FindField(std::string_view id) const;
   // The effective rights of a role on a field: the field's own entry for the role, else the form's.
   Rights RightsFor(std::string_view role, const Field& field) const;
+  // The roles that may read the form as a whole (its own <access> gives them view or edit).
+  std::vector<std::string> Readers() const;
 };
 
 struct Requirement {  // a completion condition: a yes/no expression and the message when it is false
@@ -195,6 +197,7 @@ struct DocumentRule {
   std::string template_path;      // as written, relative to the template directory
   std::string resolved_template;  // absolute path checked by the loader
   std::vector<std::string> forms;
+  std::vector<std::string> audience;  // `for`: the roles it is for; empty = all who may read every form
   Trigger trigger = Trigger::kManual;
   std::string trigger_target;
   SourceLocation where;
@@ -233,6 +236,11 @@ struct WorkflowDefinition {
 
   const Role* FindRole(std::string_view id) const;
   const Form* FindForm(std::string_view id) const;
+  // Who a document is for: its `for` roles, else the roles that may read every one of its forms.
+  std::vector<std::string> DocumentAudience(const DocumentRule& rule) const;
+  // Whether a document shows a field of one of its forms: only when every role it is for may see the
+  // field, so that observation notes hidden from the rektor never reach a document the rektor reads.
+  bool DocumentShows(const DocumentRule& rule, const Form& form, const Field& field) const;
   const Phase* FindPhase(std::string_view id) const;
   const Step* FindStep(std::string_view id) const;
   const Budget* FindBudget(std::string_view id) const;
