@@ -249,6 +249,8 @@ std::string DemoJson(const DemoReport& report) {
   for (const auto& [phase, count] : report.instances_per_phase) phases[phase] = count;
   json::array warnings;
   for (const std::string& w : report.warnings) warnings.emplace_back(json::string(w));
+  json::object walked;
+  for (const auto& [workflow, instance] : report.walked_instances) walked[workflow] = instance;
   return Text(json::object{{"installed", std::move(installed)},
                            {"municipalities", report.municipalities},
                            {"units", report.units},
@@ -256,6 +258,7 @@ std::string DemoJson(const DemoReport& report) {
                            {"instances", report.instances},
                            {"instances_per_phase", std::move(phases)},
                            {"walked_instance", report.walked_instance},
+                           {"walked_instances", std::move(walked)},
                            {"warnings", std::move(warnings)}});
 }
 
