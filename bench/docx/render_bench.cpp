@@ -1,8 +1,6 @@
 // Renders one .docx template from one JSON file N times in one process, on one thread, through the docx
 // plugin's public interface (as the engine calls it), and prints documents per second.
 // Usage: spegla_docx_bench TEMPLATE.docx DATA.json N [OUT.docx]
-#include <boost/json.hpp>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +11,7 @@
 #include <vector>
 
 #include "docx_plugin.h"
+#include "json_input.h"
 
 namespace {
 
@@ -22,38 +21,6 @@ std::string ReadFile(const char* path) {
   std::ostringstream bytes;
   bytes << in.rdbuf();
   return bytes.str();
-}
-
-spegla::TemplateData FromJson(const boost::json::value& v) {
-  switch (v.kind()) {
-    case boost::json::kind::null:
-      return {};
-    case boost::json::kind::bool_:
-      return v.get_bool();
-    case boost::json::kind::int64:
-      return std::to_string(v.get_int64());
-    case boost::json::kind::uint64:
-      return std::to_string(v.get_uint64());
-    case boost::json::kind::double_: {
-      char buffer[32];
-      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v.get_double());
-      return std::string(buffer, end);
-    }
-    case boost::json::kind::string:
-      return std::string(v.get_string());
-    case boost::json::kind::array: {
-      spegla::TemplateData::List list;
-      for (const auto& item : v.get_array()) list.push_back(FromJson(item));
-      return list;
-    }
-    case boost::json::kind::object: {
-      spegla::TemplateData::Object object;
-      for (const auto& [key, member] : v.get_object())
-        object.emplace_back(std::string(key), FromJson(member));
-      return object;
-    }
-  }
-  return {};
 }
 
 struct Registrar : spegla::PluginRegistrar {
@@ -70,7 +37,10 @@ int main(int argc, char** argv) {
   }
   try {
     const std::string template_bytes = ReadFile(argv[1]);
-    const spegla::TemplateData data = FromJson(boost::json::parse(ReadFile(argv[2])));
+    spegla::TemplateData data;
+    for (const spegla::Problem& p : spegla::cli::ParseTemplateData(ReadFile(argv[2]), argv[2], &data)) {
+      throw std::runtime_error(p.Format());
+    }
     const long n = std::stol(argv[3]);
     Registrar registrar;
     spegla::RegisterDocxPlugin(registrar);

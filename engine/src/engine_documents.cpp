@@ -66,6 +66,12 @@ const DocumentRule* FindRule(const WorkflowDefinition& def, const std::string& i
   return nullptr;
 }
 
+int NextVersion(Database& db, std::int64_t instance, const std::string& document) {
+  std::vector<Database::Row> last = db.Query(
+      "SELECT MAX(version) FROM documents WHERE instance_id = ? AND document_id = ?", {instance, document});
+  return last.empty() || last[0].IsNull(0) ? 1 : static_cast<int>(last[0].Int(0)) + 1;
+}
+
 Error NoSuchDocument(const std::string& id) {
   return Error::Of(ErrorCode::kNotFound, "Processen har inget dokument " + Quoted(id) + ".", "document");
 }
@@ -125,6 +131,16 @@ void Engine::SaveTemplates(const Actor& actor, const WorkflowDefinition& def,
   }
 }
 
+Result<const DocumentRule*> Engine::ReadableRule(const Loaded& inst, const Actor& viewer,
+                                                 const std::string& document) const {
+  const DocumentRule* rule = FindRule(*inst.def, document);
+  if (!rule) return NoSuchDocument(document);
+  if (!MayReadDocument(inst, viewer, *rule)) {
+    return Error::Of(ErrorCode::kForbidden, "Du får inte läsa " + Quoted(rule->label) + ".");
+  }
+  return rule;
+}
+
 bool Engine::MayReadDocument(const Loaded& inst, const Actor& actor, const DocumentRule& rule) const {
   if (actor.is_operator) return true;
   std::vector<std::string> audience = inst.def->DocumentAudience(rule);
@@ -175,13 +191,11 @@ Result<Document> Engine::Render(const Loaded& inst, const DocumentRule& rule, in
 }
 
 Result<DocumentInfo> Engine::Store(Loaded& inst, const Actor& actor, const DocumentRule& rule) {
-  std::vector<Database::Row> last = db_->Query(
-      "SELECT MAX(version) FROM documents WHERE instance_id = ? AND document_id = ?", {inst.id, rule.id});
-  int version = last.empty() || last[0].IsNull(0) ? 1 : static_cast<int>(last[0].Int(0)) + 1;
-  Result<Document> rendered = Render(inst, rule, version);
+  Result<Document> rendered = Render(inst, rule, NextVersion(*db_, inst.id, rule.id));
   if (!rendered) return rendered.error();
   Document& doc = rendered.value();
   doc.info.created_by = actor.username;
+  const int version = doc.info.version;
   db_->Execute(
       "INSERT INTO documents (instance_id, document_id, version, data_version, template_sha256, file_name, "
       "media_type, content, size, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -229,11 +243,9 @@ Result<Document> Engine::GetDocument(const Actor& viewer, std::int64_t instance,
   return Read<Document>([&]() -> Result<Document> {
     Result<Loaded> inst = Load(instance);
     if (!inst) return inst.error();
-    const DocumentRule* rule = FindRule(*inst.value().def, document);
-    if (!rule) return NoSuchDocument(document);
-    if (!MayReadDocument(inst.value(), viewer, *rule)) {
-      return Error::Of(ErrorCode::kForbidden, "Du får inte läsa " + Quoted(rule->label) + ".");
-    }
+    Result<const DocumentRule*> readable = ReadableRule(inst.value(), viewer, document);
+    if (!readable) return readable.error();
+    const DocumentRule* rule = readable.value();
     std::vector<Database::Row> rows =
         version
             ? db_->Query(
@@ -258,15 +270,10 @@ Result<Document> Engine::RenderDocument(const Actor& viewer, std::int64_t instan
   return Read<Document>([&]() -> Result<Document> {
     Result<Loaded> inst = Load(instance);
     if (!inst) return inst.error();
-    const DocumentRule* rule = FindRule(*inst.value().def, document);
-    if (!rule) return NoSuchDocument(document);
-    if (!MayReadDocument(inst.value(), viewer, *rule)) {
-      return Error::Of(ErrorCode::kForbidden, "Du får inte läsa " + Quoted(rule->label) + ".");
-    }
-    std::vector<Database::Row> last = db_->Query(
-        "SELECT MAX(version) FROM documents WHERE instance_id = ? AND document_id = ?", {instance, document});
-    int next = last.empty() || last[0].IsNull(0) ? 1 : static_cast<int>(last[0].Int(0)) + 1;
-    Result<Document> doc = Render(inst.value(), *rule, next);
+    Result<const DocumentRule*> readable = ReadableRule(inst.value(), viewer, document);
+    if (!readable) return readable.error();
+    const DocumentRule* rule = readable.value();
+    Result<Document> doc = Render(inst.value(), *rule, NextVersion(*db_, instance, document));
     if (doc) doc.value().info.created_by = viewer.username;
     return doc;
   });

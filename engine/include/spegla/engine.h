@@ -238,6 +238,8 @@ class Engine {
   Result<Document> Render(const Loaded& inst, const DocumentRule& rule, int version);
   Result<DocumentInfo> Store(Loaded& inst, const Actor& actor, const DocumentRule& rule);
   bool MayReadDocument(const Loaded& inst, const Actor& actor, const DocumentRule& rule) const;
+  Result<const DocumentRule*> ReadableRule(const Loaded& inst, const Actor& viewer,
+                                           const std::string& document) const;
   void Touch(Loaded& inst);
   std::string Now() const;
 

@@ -4,8 +4,6 @@
 #include <sys/wait.h>
 
 #include <array>
-#include <boost/json.hpp>
-#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -13,6 +11,7 @@
 #include <sstream>
 
 #include "docx_plugin.h"
+#include "json_input.h"
 #include "zip_reader.h"
 #include "zip_writer.h"
 
@@ -22,38 +21,6 @@ namespace {
 constexpr std::string_view kW =
     "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" "
     "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
-
-TemplateData FromJson(const boost::json::value& v) {
-  switch (v.kind()) {
-    case boost::json::kind::null:
-      return {};
-    case boost::json::kind::bool_:
-      return v.get_bool();
-    case boost::json::kind::int64:
-      return std::to_string(v.get_int64());
-    case boost::json::kind::uint64:
-      return std::to_string(v.get_uint64());
-    case boost::json::kind::double_: {
-      std::array<char, 32> buffer{};
-      auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), v.get_double());
-      return std::string(buffer.data(), end);
-    }
-    case boost::json::kind::string:
-      return std::string(v.get_string());
-    case boost::json::kind::array: {
-      TemplateData::List list;
-      for (const auto& item : v.get_array()) list.push_back(FromJson(item));
-      return list;
-    }
-    case boost::json::kind::object: {
-      TemplateData::Object object;
-      for (const auto& [key, member] : v.get_object())
-        object.emplace_back(std::string(key), FromJson(member));
-      return object;
-    }
-  }
-  return {};
-}
 
 void Add(docx::ZipWriter& zip, std::string name, std::string_view content) {
   docx::ZipEntry like;
@@ -129,7 +96,12 @@ std::string MakeDocx(const DocxParts& parts) {
   return zip.Finish();
 }
 
-TemplateData DataFromJson(std::string_view json) { return FromJson(boost::json::parse(json)); }
+TemplateData DataFromJson(std::string_view json) {
+  TemplateData data;
+  Problems problems = cli::ParseTemplateData(json, "test.json", &data);
+  EXPECT_TRUE(problems.empty()) << (problems.empty() ? "" : problems.front().Format());
+  return data;
+}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
