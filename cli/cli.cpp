@@ -25,6 +25,7 @@ std::vector<Command> AllCommands() {
   AddPluginCommands(commands);
   AddRenderCommands(commands);
   AddDocumentCommands(commands);
+  AddExportCommands(commands);
   return commands;
 }
 

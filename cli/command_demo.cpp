@@ -23,6 +23,7 @@ int Demo(Context& c) {
     if (!seed) return c.Usage("--seed must be a number");
     options.seed = static_cast<unsigned>(*seed);
   }
+  options.documents = !c.args.Has("no-documents");
   options.workflows_dir =
       c.args.GetOr("workflows", (std::filesystem::path(c.env.share_dir) / "workflows").string());
   // The demo runs on its own clock, starting now, so that a walk may let time pass where a rule asks for
@@ -77,11 +78,11 @@ int Demo(Context& c) {
 void AddDemoCommands(std::vector<Command>& commands) {
   commands.push_back(
       Command{"demo",
-              "[--instances N] [--seed S] [--workflows DIR]",
+              "[--instances N] [--seed S] [--workflows DIR] [--no-documents]",
               "fill the database with the bundled workflows, organisations, users and N synthetic "
               "instances, walk one process of each workflow end to end and print the first with its audit "
-              "log",
-              {},
+              "log; --no-documents makes Word documents only for the processes walked to the end",
+              {"no-documents"},
               {"instances", "seed", "workflows"},
               0,
               0,

@@ -1,4 +1,4 @@
-// spegla plugins: the document plugins this spegla has, built in or loaded from the plugins directory, and
+// spegla plugins: the document and export plugins this spegla has, built in or loaded from the plugins directory, and
 // why any library there failed to load.
 #include <algorithm>
 #include <filesystem>
@@ -35,9 +35,10 @@ int List(Context& c) {
   if (c.json()) {
     c.out << PluginsJson(plugins, problems) << "\n";
   } else {
-    size_t name = 0, version = 0, extension = 0, produces = 0;
+    size_t name = 0, kind = 0, version = 0, extension = 0, produces = 0;
     for (const PluginInfo& p : plugins) {
       name = std::max(name, p.name.size());
+      kind = std::max(kind, p.kind.size());
       version = std::max(version, p.version.size());
       extension = std::max(extension, p.extension.size() + 1);
       produces = std::max(produces, p.produces.size());
@@ -46,7 +47,7 @@ int List(Context& c) {
       return text + std::string(width - text.size() + 2, ' ');
     };
     for (const PluginInfo& p : plugins) {
-      c.out << column(p.name, name) << column(p.version, version) << column("." + p.extension, extension)
+      c.out << column(p.name, name) << column(p.kind, kind) << column(p.version, version) << column("." + p.extension, extension)
             << column(p.produces, produces) << p.origin << "\n";
     }
     for (const Problem& p : problems) c.err << p.Format() << "\n";
@@ -59,7 +60,7 @@ int List(Context& c) {
 void AddPluginCommands(std::vector<Command>& commands) {
   commands.push_back(Command{"plugins",
                              "[--plugins DIR]",
-                             "list the document plugins, and any plugin library that failed to load",
+                             "list the document and export plugins, and any plugin library that failed to load",
                              {},
                              {"plugins"},
                              0,

@@ -30,6 +30,10 @@ struct DemoOptions {
   // ("the mapping takes at least four weeks") and sets the clock back afterwards, so that the other
   // instances start at the same time. Without it such a walk stops there, with a warning.
   ManualClock* clock = nullptr;
+  // Word documents for every instance, as the engine makes them when steps complete. False: only for the
+  // instances walked to completion; the others are filled as by an engine without document plugins, which
+  // makes none (a database a fifth the size, filled a quarter faster; docs/performance.md).
+  bool documents = true;
 };
 
 struct DemoReport {
@@ -51,7 +55,10 @@ struct DemoReport {
 // of every workflow (some completed). The first instance of each workflow (the first ones created) is walked
 // from creation to completion. `progress(done, total)` is called as instances are created (may be empty).
 // Returns problems as an Error. Running it again on the same database reuses the organisations and users it
-// finds and adds more instances.
+// finds and adds more instances. The database is filled in bulk (Engine::BeginBulkLoad): operations are
+// committed in groups without waiting for the disk, and everything is durable when FillDemo returns; a
+// crash meanwhile loses the group in progress (a power failure may damage the file: a demo database is one
+// that can be made again).
 Result<DemoReport> FillDemo(Engine& engine, const DemoOptions& options,
                             const std::function<void(size_t, size_t)>& progress);
 

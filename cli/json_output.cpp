@@ -275,10 +275,18 @@ json::array ProblemList(const Problems& problems) {
 
 }  // namespace
 
+std::string ExportJson(const std::string& file, const std::string& format, const ExportSummary& summary) {
+  json::array sheets;
+  for (const auto& [name, rows] : summary.sheets) sheets.push_back({{"name", name}, {"rows", rows}});
+  return json::serialize(json::object{
+      {"file", file}, {"format", format}, {"instances", summary.instances}, {"sheets", std::move(sheets)}});
+}
+
 std::string PluginsJson(const std::vector<PluginInfo>& plugins, const Problems& problems) {
   json::array list;
   for (const PluginInfo& p : plugins) {
     list.push_back({{"name", p.name},
+                    {"kind", p.kind},
                     {"version", p.version},
                     {"produces", p.produces},
                     {"extension", p.extension},

@@ -28,6 +28,8 @@ std::string MunicipalitiesJson(const std::vector<Municipality>& municipalities,
 std::string DemoJson(const DemoReport& report);
 // spegla plugins: {"ok": no problems, "plugins": [{name, version, produces, extension, origin}],
 // "problems": [{file, line, column, message}]}.
+// What `spegla export` wrote: {"file", "format", "instances", "sheets": [{"name", "rows"}]}.
+std::string ExportJson(const std::string& file, const std::string& format, const ExportSummary& summary);
 std::string PluginsJson(const std::vector<PluginInfo>& plugins, const Problems& problems);
 // spegla render: {"ok": no problems, "documents": [{data, output}], "problems": [...]}; `documents` pairs
 // each data file with the document written from it.

@@ -11,8 +11,8 @@ BUILD_PACKAGES=(
 )
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libxml2-utils sqlite3
-  python3-docx
-  libreoffice-writer-nogui python3-docxtpl
+  python3-docx python3-openpyxl
+  libreoffice-writer-nogui libreoffice-calc-nogui python3-docxtpl
 )
 
 want=("${BUILD_PACKAGES[@]}")

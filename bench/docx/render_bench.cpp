@@ -26,6 +26,7 @@ std::string ReadFile(const char* path) {
 struct Registrar : spegla::PluginRegistrar {
   std::unique_ptr<spegla::DocumentPlugin> plugin;
   void Add(std::unique_ptr<spegla::DocumentPlugin> p) override { plugin = std::move(p); }
+  void AddExport(std::unique_ptr<spegla::ExportPlugin>) override {}
 };
 
 }  // namespace

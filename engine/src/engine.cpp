@@ -35,8 +35,34 @@ std::unique_ptr<Engine> Engine::Open(const std::string& path, const Clock& clock
   return std::unique_ptr<Engine>(new Engine(std::move(db), clock));
 }
 
-Engine::Engine(std::unique_ptr<Database> db, const Clock& clock) : db_(std::move(db)), clock_(clock) {}
+Engine::Engine(std::unique_ptr<Database> db, const Clock& clock)
+    : db_(std::move(db)), clock_(clock), caches_(std::make_unique<Caches>()) {}
 Engine::~Engine() = default;
+
+// Enough operations per group that committing costs little per operation; few enough that a group's
+// transaction, and the WAL, stay small.
+constexpr size_t kBulkOperationsPerGroup = 200;
+
+Result<Ok> Engine::BeginBulkLoad() {
+  std::lock_guard lock(mutex_);
+  try {
+    db_->BeginBulk(kBulkOperationsPerGroup);
+  } catch (const DatabaseError& e) {
+    return Error::Of(ErrorCode::kInternal, std::string("Databasfel: ") + e.what());
+  }
+  return Ok{};
+}
+
+Result<Ok> Engine::EndBulkLoad() {
+  std::lock_guard lock(mutex_);
+  caches_->last_load.reset();
+  try {
+    db_->EndBulk();
+  } catch (const DatabaseError& e) {
+    return Error::Of(ErrorCode::kInternal, std::string("Databasfel: ") + e.what());
+  }
+  return Ok{};
+}
 
 std::string Engine::Now() const { return FormatTimestamp(clock_.Now()); }
 
@@ -398,12 +424,17 @@ Result<DefinitionPtr> Engine::Definition(const std::string& id, std::optional<in
 
 Result<DefinitionPtr> Engine::LoadDefinition(const std::string& id, std::optional<int> version) {
   {
+    // An installed version never changes, so a cached one is used without asking the database; the latest
+    // version is looked up first, and the XML text is read only for a version not parsed yet.
+    if (version) {
+      auto cached = definitions_.find({id, *version});
+      if (cached != definitions_.end()) return cached->second;
+    }
     std::vector<Database::Row> rows =
-        version ? db_->Query(
-                      "SELECT version, xml FROM workflow_definitions WHERE workflow_id = ? AND version = ?",
-                      {id, std::int64_t{*version}})
+        version ? db_->Query("SELECT version FROM workflow_definitions WHERE workflow_id = ? AND version = ?",
+                             {id, std::int64_t{*version}})
                 : db_->Query(
-                      "SELECT version, xml FROM workflow_definitions WHERE workflow_id = ? "
+                      "SELECT version FROM workflow_definitions WHERE workflow_id = ? "
                       "ORDER BY version DESC LIMIT 1",
                       {id});
     if (rows.empty()) {
@@ -414,10 +445,14 @@ Result<DefinitionPtr> Engine::LoadDefinition(const std::string& id, std::optiona
     int found = static_cast<int>(rows[0].Int(0));
     auto cached = definitions_.find({id, found});
     if (cached != definitions_.end()) return cached->second;
+    std::vector<Database::Row> xml =
+        db_->Query("SELECT xml FROM workflow_definitions WHERE workflow_id = ? AND version = ?",
+                   {id, std::int64_t{found}});
+    if (xml.empty()) return Error::Of(ErrorCode::kInternal, "the stored definition " + id + " disappeared");
     // Stored definitions were fully checked when installed; templates are checked by the plugins.
     LoadOptions options;
     options.check_templates = false;
-    LoadResult loaded = LoadWorkflowFromText(rows[0].Text(1), id + ".xml", options);
+    LoadResult loaded = LoadWorkflowFromText(xml[0].Text(0), id + ".xml", options);
     if (!loaded.ok()) {
       return Error::Of(ErrorCode::kInternal, "the stored definition " + id + " v" + std::to_string(found) +
                                                  " no longer loads: " + loaded.problems.front().Format());

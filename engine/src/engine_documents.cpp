@@ -1,12 +1,13 @@
 // Documents of instances (docs/documents.md): templates are stored with their definition version when it
 // is installed, and a document is rendered and stored, in the same transaction, when its trigger happens.
 
-#include <Poco/Base64Decoder.h>
-#include <Poco/Base64Encoder.h>
 #include <Poco/DigestStream.h>
 #include <Poco/SHA2Engine.h>
 
+#include <array>
+#include <cstdint>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "document_data.h"
@@ -17,19 +18,58 @@
 namespace spegla {
 namespace {
 
-std::string Base64(const std::string& bytes) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out);
-  encoder.rdbuf()->setLineLength(0);
-  encoder << bytes;
-  encoder.close();
-  return out.str();
+// Templates and documents are stored as base64 text (RFC 4648, padded, on one line). Coded here directly:
+// a stream-based codec costs more than rendering the document.
+constexpr std::string_view kBase64Alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string Base64(std::string_view bytes) {
+  std::string out((bytes.size() + 2) / 3 * 4, '=');
+  auto byte = [&](size_t at) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at])); };
+  size_t i = 0, o = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t n = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
+    out[o++] = kBase64Alphabet[n >> 18 & 0x3F];
+    out[o++] = kBase64Alphabet[n >> 12 & 0x3F];
+    out[o++] = kBase64Alphabet[n >> 6 & 0x3F];
+    out[o++] = kBase64Alphabet[n & 0x3F];
+  }
+  if (const size_t rest = bytes.size() - i; rest > 0) {  // the padding '=' is there already
+    const std::uint32_t n = byte(i) << 16 | (rest == 2 ? byte(i + 1) << 8 : 0);
+    out[o++] = kBase64Alphabet[n >> 18 & 0x3F];
+    out[o++] = kBase64Alphabet[n >> 12 & 0x3F];
+    if (rest == 2) out[o] = kBase64Alphabet[n >> 6 & 0x3F];
+  }
+  return out;
 }
 
-std::string FromBase64(const std::string& text) {
-  std::istringstream in(text);
-  Poco::Base64Decoder decoder(in);
-  return std::string(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
+// Decodes what Base64 wrote; characters outside the alphabet (line breaks) are skipped, and decoding stops
+// at the padding.
+std::string FromBase64(std::string_view text) {
+  static const std::array<signed char, 256> kValues = [] {
+    std::array<signed char, 256> values{};
+    values.fill(-1);
+    for (size_t i = 0; i < kBase64Alphabet.size(); ++i) {
+      values[static_cast<unsigned char>(kBase64Alphabet[i])] = static_cast<signed char>(i);
+    }
+    return values;
+  }();
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    const signed char value = kValues[static_cast<unsigned char>(c)];
+    if (value < 0) continue;
+    bits = bits << 6 | static_cast<std::uint32_t>(value);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>(bits >> count & 0xFF);
+    }
+  }
+  return out;
 }
 
 std::string Sha256(const std::string& bytes) {
@@ -157,12 +197,19 @@ Result<Document> Engine::Render(const Loaded& inst, const DocumentRule& rule, in
     return Error::Of(ErrorCode::kRefused, "Insticksmodulen " + Quoted(rule.plugin) + " är inte laddad.");
   }
   std::vector<Database::Row> tpl = db_->Query(
-      "SELECT content, sha256 FROM document_templates WHERE workflow_id = ? AND version = ? AND document_id "
-      "= ?",
+      "SELECT sha256 FROM document_templates WHERE workflow_id = ? AND version = ? AND document_id = ?",
       {inst.def->id, std::int64_t{inst.def->version}, rule.id});
   if (tpl.empty()) {
     return Error::Of(ErrorCode::kRefused,
                      "Mallen för " + Quoted(rule.label) + " är inte installerad; installera processen igen.");
+  }
+  const std::string sha = tpl[0].Text(0);
+  std::shared_ptr<const std::string> template_bytes = caches_->templates.Find(sha);
+  if (!template_bytes) {
+    std::vector<Database::Row> content = db_->Query(
+        "SELECT content FROM document_templates WHERE workflow_id = ? AND version = ? AND document_id = ?",
+        {inst.def->id, std::int64_t{inst.def->version}, rule.id});
+    template_bytes = caches_->templates.Add(sha, FromBase64(content.at(0).Text(0)));
   }
   std::vector<Database::Row> facts = db_->Query(
       "SELECT u.name, m.name, COALESCE(t.name, ''), (SELECT MAX(id) FROM audit_log WHERE instance_id = i.id) "
@@ -170,7 +217,7 @@ Result<Document> Engine::Render(const Loaded& inst, const DocumentRule& rule, in
       "LEFT JOIN teams t ON t.id = i.team_id WHERE i.id = ?",
       {inst.id});
   DocumentFacts f{facts[0].Text(0), facts[0].Text(1), facts[0].Text(2), clock_.Today(), version};
-  RenderOutcome out = plugin->Render(FromBase64(tpl[0].Text(0)), BuildDocumentData(inst, rule, f), {});
+  RenderOutcome out = plugin->Render(*template_bytes, BuildDocumentData(inst, rule, f), {});
   if (!out.problems.empty()) {
     Error error{ErrorCode::kInternal, {}};
     for (const TemplateProblem& p : out.problems) error.issues.push_back({"document:" + rule.id, p.Format()});
@@ -185,7 +232,7 @@ Result<Document> Engine::Render(const Loaded& inst, const DocumentRule& rule, in
   doc.info.media_type = std::string(plugin->Produces());
   doc.info.size = out.bytes.size();
   doc.info.created_at = clock_.Now();
-  doc.info.template_sha256 = tpl[0].Text(1);
+  doc.info.template_sha256 = sha;
   doc.bytes = std::move(out.bytes);
   return doc;
 }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "engine_internal.h"
+#include "instance_stream.h"
 #include "text.h"
 
 namespace spegla {
@@ -47,7 +48,7 @@ std::string FieldPath(const std::string& form, int occurrence, const std::string
   return form + "." + field + (occurrence > 0 ? "#" + std::to_string(occurrence) : "");
 }
 
-State ParseState(const std::string& text) {
+State ParseState(std::string_view text) {
   if (text == "active") return State::kActive;
   if (text == "completed") return State::kCompleted;
   return State::kPending;
@@ -56,76 +57,34 @@ State ParseState(const std::string& text) {
 // --- loading and saving ---------------------------------------------------------------------------
 
 Result<Engine::Loaded> Engine::Load(std::int64_t id) {
-  std::vector<Database::Row> rows =
-      db_->Query(std::string("SELECT ") + kSummaryColumns + ", i.created_by, i.completed_at, i.seq, m.id " +
-                     kSummaryTables + " WHERE i.id = ?",
-                 {id});
-  if (rows.empty()) {
-    return Error::Of(ErrorCode::kNotFound, "Det finns ingen process med id " + std::to_string(id) + ".");
+  std::optional<Caches::LastLoad>& last = caches_->last_load;
+  if (last && last->id == id && last->stamp == db_->Changes()) {
+    std::shared_ptr<Loaded> cached = std::move(last->loaded);
+    last.reset();
+    if (cached.use_count() > 1) return *cached;  // a reader still holds it: a copy
+    return std::move(*cached);
   }
-  const Database::Row& r = rows[0];
-  Loaded inst;
-  inst.id = id;
-  inst.summary = SummaryFromRow(r);
-  Result<DefinitionPtr> def = LoadDefinition(inst.summary.workflow_id, inst.summary.workflow_version);
-  if (!def) return def.error();
-  inst.def = def.value();
-  inst.created_by = r.Text(kSummaryColumnCount);
-  inst.completed_at = OptionalTimestamp(r, kSummaryColumnCount + 1);
-  inst.seq = r.Int(kSummaryColumnCount + 2);
-  inst.municipality_id = r.Int(kSummaryColumnCount + 3);
+  return LoadFromDatabase(id);
+}
 
-  for (const Database::Row& p : db_->Query(
-           "SELECT p.role_id, u.id, u.username, u.display_name FROM participants p "
-           "JOIN users u ON u.id = p.user_id WHERE p.instance_id = ? ORDER BY p.assigned_at, u.username",
-           {id})) {
-    inst.participants[p.Text(0)].push_back(Loaded::Person{p.Int(1), p.Text(2), p.Text(3), false});
-  }
-  for (const Database::Row& p :
-       db_->Query("SELECT o.role_id, u.id, u.username, u.display_name FROM organisation_roles o "
-                  "JOIN users u ON u.id = o.user_id WHERE o.municipality_id = ? ORDER BY u.username",
-                  {inst.municipality_id})) {
-    const Role* role = inst.def->FindRole(p.Text(0));
-    if (role && role->scope == RoleScope::kOrganisation) {
-      inst.participants[p.Text(0)].push_back(Loaded::Person{p.Int(1), p.Text(2), p.Text(3), true});
-    }
-  }
-  for (const Database::Row& p : db_->Query("SELECT phase_id, state, started_at, completed_at, entered_seq "
-                                           "FROM phase_states WHERE instance_id = ?",
-                                           {id})) {
-    inst.phases[p.Text(0)] =
-        Loaded::PhaseState{ParseState(p.Text(1)), OptionalTimestamp(p, 2), OptionalTimestamp(p, 3), p.Int(4)};
-  }
-  for (const Database::Row& p : db_->Query("SELECT step_id, state, started_at, completed_at, completed_by "
-                                           "FROM step_states WHERE instance_id = ?",
-                                           {id})) {
-    inst.steps[p.Text(0)] =
-        Loaded::StepState{ParseState(p.Text(1)), OptionalTimestamp(p, 2), OptionalTimestamp(p, 3), p.Text(4)};
-  }
-  for (const Database::Row& p : db_->Query(
-           "SELECT step_id, started_at FROM occurrences WHERE instance_id = ? ORDER BY step_id, occurrence",
-           {id})) {
-    inst.occurrences[p.Text(0)].push_back(ParseTimestamp(p.Text(1)).value_or(Timestamp{}));
-  }
-  for (const Database::Row& p :
-       db_->Query("SELECT s.step_id, s.role_id, u.username FROM signoffs s JOIN users u ON u.id = s.user_id "
-                  "WHERE s.instance_id = ?",
-                  {id})) {
-    inst.signoffs[p.Text(0)][p.Text(1)] = p.Text(2);
-  }
-  for (const Database::Row& p : db_->Query(
-           "SELECT form_id, occurrence, field_id, value, version, author, updated_at FROM field_values "
-           "WHERE instance_id = ?",
-           {id})) {
-    const Form* form = inst.def->FindForm(p.Text(0));
-    const Field* field = form ? form->FindField(p.Text(2)) : nullptr;
-    if (!field) continue;  // a field the definition no longer has cannot be shown or edited
-    std::string error;
-    std::optional<Value> value = DecodeValue(*field, p.Text(3), &error);
-    if (!value) continue;
-    inst.values[ValueKey{p.Text(0), static_cast<int>(p.Int(1)), p.Text(2)}] =
-        StoredValue{std::move(*value), static_cast<int>(p.Int(4)), p.Text(5),
-                    ParseTimestamp(p.Text(6)).value_or(Timestamp{})};
+Result<std::shared_ptr<const Engine::Loaded>> Engine::LoadForReading(std::int64_t id) {
+  const Database::ChangeStamp stamp = db_->Changes();
+  std::optional<Caches::LastLoad>& last = caches_->last_load;
+  if (last && last->id == id && last->stamp == stamp) return std::shared_ptr<const Loaded>(last->loaded);
+  Result<Loaded> loaded = LoadFromDatabase(id);
+  if (!loaded) return loaded.error();
+  last = Caches::LastLoad{id, stamp, std::make_shared<Loaded>(std::move(loaded.value()))};
+  return std::shared_ptr<const Loaded>(last->loaded);
+}
+
+Result<Engine::Loaded> Engine::LoadFromDatabase(std::int64_t id) {
+  InstanceStream stream = InstanceStream::One(
+      *db_, id, [this](const std::string& workflow, int version) { return LoadDefinition(workflow, version); });
+  Loaded inst;
+  Result<bool> found = stream.Next(inst);
+  if (!found) return found.error();
+  if (!found.value()) {
+    return Error::Of(ErrorCode::kNotFound, "Det finns ingen process med id " + std::to_string(id) + ".");
   }
   return inst;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -100,6 +101,42 @@ std::string DisplayNameOf(const Engine::Loaded& inst, const std::string& usernam
 // Thrown inside a transaction to roll it back when an operation refuses; never escapes the engine.
 struct RollbackSignal {};
 
+// Decoded document templates by the SHA-256 of their bytes: templates are stored as base64 text, and
+// decoding one for every document would cost more than rendering it. A hash names its bytes, so an entry
+// never goes stale; a template edited in Word comes with another hash.
+class TemplateCache {
+ public:
+  std::shared_ptr<const std::string> Find(const std::string& sha256) const {
+    auto it = by_sha256_.find(sha256);
+    return it == by_sha256_.end() ? nullptr : it->second;
+  }
+  std::shared_ptr<const std::string> Add(const std::string& sha256, std::string bytes) {
+    constexpr size_t kMaxTemplates = 64;  // a few per definition version
+    if (by_sha256_.size() >= kMaxTemplates) by_sha256_.clear();
+    auto shared = std::make_shared<const std::string>(std::move(bytes));
+    by_sha256_[sha256] = shared;
+    return shared;
+  }
+
+ private:
+  std::map<std::string, std::shared_ptr<const std::string>> by_sha256_;
+};
+
+// What the engine keeps between operations, under its lock.
+struct Engine::Caches {
+  // The instance loaded last, as it was read when the database had `stamp`: a client usually reads an
+  // instance several times (the instance, a form, its log) before it writes, and a write usually follows a
+  // read. Readers share it; a write takes it over (it changes it, and its writes change the stamp). Used
+  // while the stamp is the same, so never after any write; dropped when an operation fails.
+  struct LastLoad {
+    std::int64_t id = 0;
+    Database::ChangeStamp stamp;
+    std::shared_ptr<Engine::Loaded> loaded;
+  };
+  std::optional<LastLoad> last_load;
+  TemplateCache templates;
+};
+
 std::optional<Timestamp> OptionalTimestamp(const Database::Row& row, size_t column);
 
 // The columns of an InstanceSummary, in the order SummaryFromRow reads them, and the tables they come from.
@@ -110,8 +147,25 @@ inline constexpr size_t kSummaryColumnCount = 12;
 inline constexpr const char* kSummaryTables =
     "FROM instances i JOIN units u ON u.id = i.unit_id JOIN municipalities m ON m.id = u.municipality_id "
     "JOIN workflow_definitions d ON d.workflow_id = i.workflow_id AND d.version = i.workflow_version";
-InstanceSummary SummaryFromRow(const Database::Row& row);
-State ParseState(const std::string& text);
+// From a Database::Row or a Database::Cursor positioned on a row of kSummaryColumns.
+template <typename Row>
+InstanceSummary SummaryFromRow(const Row& r) {
+  InstanceSummary s;
+  s.id = r.Int(0);
+  s.workflow_id = std::string(r.Text(1));
+  s.workflow_version = static_cast<int>(r.Int(2));
+  s.workflow_title = std::string(r.Text(3));
+  s.title = std::string(r.Text(4));
+  s.unit_id = r.Int(5);
+  s.unit = std::string(r.Text(6));
+  s.municipality = std::string(r.Text(7));
+  s.status = std::string(r.Text(8));
+  s.current_phase = std::string(r.Text(9));
+  s.created_at = ParseTimestamp(r.Text(10)).value_or(Timestamp{});
+  s.updated_at = ParseTimestamp(r.Text(11)).value_or(Timestamp{});
+  return s;
+}
+State ParseState(std::string_view text);
 bool Holds(const Expression& e, const ExprContext& context);
 bool FieldVisible(const Engine::Loaded& inst, const Form& form, const Field& field, int occurrence,
                   Date today);
@@ -133,7 +187,9 @@ Result<T> Engine::Write(F&& work) {
       if (!out->ok()) throw RollbackSignal{};
     });
   } catch (const RollbackSignal&) {
+    caches_->last_load.reset();  // it may hold what the rollback undid
   } catch (const DatabaseError& e) {
+    caches_->last_load.reset();
     return Error::Of(ErrorCode::kInternal, std::string("Databasfel, inget sparades: ") + e.what());
   }
   return std::move(*out);
@@ -145,6 +201,7 @@ Result<T> Engine::Read(F&& work) {
   try {
     return work();
   } catch (const DatabaseError& e) {
+    caches_->last_load.reset();
     return Error::Of(ErrorCode::kInternal, std::string("Databasfel: ") + e.what());
   }
 }

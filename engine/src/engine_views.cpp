@@ -8,66 +8,12 @@
 namespace spegla {
 namespace {
 
-ExprValue::Scalar ScalarOf(const Value& v) {
-  if (auto* b = std::get_if<bool>(&v.data)) return *b;
-  if (auto* d = std::get_if<double>(&v.data)) return *d;
-  if (auto* s = std::get_if<std::string>(&v.data)) return *s;
-  if (auto* d = std::get_if<Date>(&v.data)) return *d;
-  return std::monostate{};
-}
-
-// A field's value as an expression value: scalars as themselves, multiple choice as a list of its
-// choices, a group as one element per row, a group column as the column's values over the rows.
-ExprValue ToExpr(const Value* v, const std::string& column) {
-  if (!v) return column.empty() ? ExprValue::Empty() : ExprValue::List({});
-  if (auto* items = std::get_if<std::vector<std::string>>(&v->data)) {
-    return ExprValue::List(std::vector<ExprValue::Scalar>(items->begin(), items->end()));
-  }
-  if (auto* rows = std::get_if<std::vector<Row>>(&v->data)) {
-    std::vector<ExprValue::Scalar> out;
-    for (const Row& row : *rows) {
-      if (column.empty()) {
-        out.emplace_back(std::string("rad"));
-      } else {
-        auto cell = row.find(column);
-        if (cell == row.end()) {
-          out.emplace_back(std::monostate{});
-        } else if (auto* many = std::get_if<std::vector<std::string>>(&cell->second.data)) {
-          for (const std::string& s : *many) out.emplace_back(s);
-        } else {
-          out.push_back(ScalarOf(cell->second));
-        }
-      }
-    }
-    return ExprValue::List(std::move(out));
-  }
-  if (!column.empty()) return ExprValue::List({});
-  return ExprValue::Of(ScalarOf(*v));
-}
-
 std::optional<Date> DateOfTime(const std::optional<Timestamp>& t) {
   if (!t) return std::nullopt;
   return DateOf(*t);
 }
 
 }  // namespace
-
-InstanceSummary SummaryFromRow(const Database::Row& r) {
-  InstanceSummary s;
-  s.id = r.Int(0);
-  s.workflow_id = r.Text(1);
-  s.workflow_version = static_cast<int>(r.Int(2));
-  s.workflow_title = r.Text(3);
-  s.title = r.Text(4);
-  s.unit_id = r.Int(5);
-  s.unit = r.Text(6);
-  s.municipality = r.Text(7);
-  s.status = r.Text(8);
-  s.current_phase = r.Text(9);
-  s.created_at = ParseTimestamp(r.Text(10)).value_or(Timestamp{});
-  s.updated_at = ParseTimestamp(r.Text(11)).value_or(Timestamp{});
-  return s;
-}
 
 const char* ToString(State state) {
   switch (state) {
@@ -90,12 +36,12 @@ ExprValue InstanceContext::ValueOf(std::string_view canonical) const {
   const Step* repeating = inst_.def->RepeatingStepOf(form);
   if (!repeating || form == bound_form_) {
     int occurrence = form == bound_form_ ? bound_occurrence_ : 0;
-    return ToExpr(inst_.Find(form, occurrence, field), column);
+    return ToExprValue(inst_.Find(form, occurrence, field), column);
   }
   // A repeating form read from elsewhere: the values of every occurrence, as one list.
   std::vector<ExprValue::Scalar> items;
   for (int i = 1; i <= inst_.OccurrenceCount(repeating->id); ++i) {
-    ExprValue v = ToExpr(inst_.Find(form, i, field), column);
+    ExprValue v = ToExprValue(inst_.Find(form, i, field), column);
     if (v.is_list) {
       items.insert(items.end(), v.list.begin(), v.list.end());
     } else {
@@ -297,18 +243,18 @@ InstanceView Engine::BuildView(const Loaded& inst) const {
 
 Result<InstanceView> Engine::GetInstance(const Actor&, std::int64_t instance) {
   return Read<InstanceView>([&]() -> Result<InstanceView> {
-    Result<Loaded> inst = Load(instance);
+    Result<std::shared_ptr<const Loaded>> inst = LoadForReading(instance);
     if (!inst) return inst.error();
-    return BuildView(inst.value());
+    return BuildView(*inst.value());
   });
 }
 
 Result<FormView> Engine::GetForm(const Actor& viewer, std::int64_t instance, const std::string& form_id,
                                  int occurrence) {
   return Read<FormView>([&]() -> Result<FormView> {
-    Result<Loaded> loaded = Load(instance);
+    Result<std::shared_ptr<const Loaded>> loaded = LoadForReading(instance);
     if (!loaded) return loaded.error();
-    const Loaded& inst = loaded.value();
+    const Loaded& inst = *loaded.value();
     const Form* form = inst.def->FindForm(form_id);
     if (!form) return Error::Of(ErrorCode::kNotFound, "Processen har inget formulär ”" + form_id + "”.");
     const Step* repeating = inst.def->RepeatingStepOf(form_id);
@@ -397,9 +343,9 @@ std::vector<Task> Engine::Tasks(std::optional<std::string> username) {
   }
   std::vector<Task> tasks;
   for (std::int64_t id : ids) {
-    Result<Loaded> loaded = Load(id);
+    Result<std::shared_ptr<const Loaded>> loaded = LoadForReading(id);
     if (!loaded) continue;
-    const Loaded& inst = loaded.value();
+    const Loaded& inst = *loaded.value();
     std::vector<std::string> roles =
         username ? RolesOf(inst, Actor::User(*username)) : std::vector<std::string>{};
     InstanceView view = BuildView(inst);
@@ -464,9 +410,9 @@ constexpr const char* kAuditColumns =
 
 Result<std::vector<AuditEntry>> Engine::AuditLog(const Actor& viewer, std::int64_t instance) {
   return Read<std::vector<AuditEntry>>([&]() -> Result<std::vector<AuditEntry>> {
-    Result<Loaded> loaded = Load(instance);
+    Result<std::shared_ptr<const Loaded>> loaded = LoadForReading(instance);
     if (!loaded) return loaded.error();
-    const Loaded& inst = loaded.value();
+    const Loaded& inst = *loaded.value();
     std::vector<std::string> roles = RolesOf(inst, viewer);
     std::vector<AuditEntry> out;
     for (const Database::Row& r : db_->Query(

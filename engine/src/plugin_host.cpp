@@ -16,8 +16,23 @@ namespace {
 class StagingRegistrar final : public PluginRegistrar {
  public:
   void Add(std::unique_ptr<DocumentPlugin> plugin) override { staged.push_back(std::move(plugin)); }
+  void AddExport(std::unique_ptr<ExportPlugin> plugin) override { staged_exports.push_back(std::move(plugin)); }
   std::vector<std::unique_ptr<DocumentPlugin>> staged;
+  std::vector<std::unique_ptr<ExportPlugin>> staged_exports;
 };
+
+// Names the plugin through its virtual functions, which may throw: it is the library's code.
+template <typename P>
+PluginInfo InfoOf(const P& plugin, std::string_view kind, const std::string& origin) {
+  PluginInfo info;
+  info.name = std::string(plugin.Name());
+  info.kind = std::string(kind);
+  info.version = std::string(plugin.Version());
+  info.produces = std::string(plugin.Produces());
+  info.extension = std::string(plugin.Extension());
+  info.origin = origin;
+  return info;
+}
 
 // Lower-case letters and digits, then also '.', '_' and '-': a name that fits in <document plugin="…">,
 // a file name and a message without quoting.
@@ -79,19 +94,28 @@ Problems PluginHost::Register(const std::string& origin, const std::string& wher
     problem("its register function threw: " + CurrentExceptionMessage());
     return problems;  // the staged plugins are destroyed here, while their library is still loaded
   }
-  if (registrar.staged.empty()) problem("its register function registered no plugin");
+  if (registrar.staged.empty() && registrar.staged_exports.empty()) {
+    problem("its register function registered no plugin");
+  }
 
   std::vector<Entry> entries;
-  std::set<std::string, std::less<>> names;
   for (std::unique_ptr<DocumentPlugin>& plugin : registrar.staged) {
-    if (!plugin) {
+    entries.push_back(Entry{std::move(plugin), nullptr, {}});
+  }
+  for (std::unique_ptr<ExportPlugin>& plugin : registrar.staged_exports) {
+    entries.push_back(Entry{nullptr, std::move(plugin), {}});
+  }
+  std::set<std::string, std::less<>> names;
+  std::vector<Entry> accepted;
+  for (Entry& entry : entries) {
+    if (!entry.plugin && !entry.exporter) {
       problem("its register function added a null plugin");
       continue;
     }
-    PluginInfo info;
+    PluginInfo& info = entry.info;
     try {
-      info = PluginInfo{std::string(plugin->Name()), std::string(plugin->Version()),
-                        std::string(plugin->Produces()), std::string(plugin->Extension()), origin};
+      info = entry.plugin ? InfoOf(*entry.plugin, PluginInfo::kDocument, origin)
+                          : InfoOf(*entry.exporter, PluginInfo::kExport, origin);
     } catch (...) {
       problem("a plugin threw while naming itself: " + CurrentExceptionMessage());
       continue;
@@ -110,11 +134,11 @@ Problems PluginHost::Register(const std::string& origin, const std::string& wher
     } else if (!names.insert(info.name).second) {
       problem("its register function added the plugin name '" + info.name + "' twice");
     }
-    entries.push_back(Entry{std::move(plugin), std::move(info)});
+    accepted.push_back(std::move(entry));
   }
   if (!problems.empty()) return problems;  // all or nothing
 
-  for (Entry& entry : entries) {
+  for (Entry& entry : accepted) {
     std::string name = entry.info.name;
     plugins_.emplace(std::move(name), std::move(entry));
   }
@@ -126,11 +150,16 @@ const DocumentPlugin* PluginHost::Find(std::string_view name) const {
   return it == plugins_.end() ? nullptr : it->second.plugin.get();
 }
 
+const ExportPlugin* PluginHost::FindExport(std::string_view name) const {
+  auto it = plugins_.find(name);
+  return it == plugins_.end() ? nullptr : it->second.exporter.get();
+}
+
 std::vector<const DocumentPlugin*> PluginHost::ForExtension(std::string_view extension) const {
   std::string wanted = Lower(extension);
   std::vector<const DocumentPlugin*> out;
   for (const auto& [name, entry] : plugins_) {
-    if (entry.info.extension == wanted) out.push_back(entry.plugin.get());
+    if (entry.plugin && entry.info.extension == wanted) out.push_back(entry.plugin.get());
   }
   return out;
 }

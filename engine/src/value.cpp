@@ -4,8 +4,11 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <memory>
+#include <mutex>
 #include <regex>
 #include <set>
+#include <unordered_map>
 
 #include "spegla/utf8.h"
 #include "text.h"
@@ -14,17 +17,6 @@ namespace spegla {
 namespace json = boost::json;
 namespace {
 
-// Number as a Swedish reader writes it: no trailing zeros, decimal comma.
-std::string FormatNumber(double n) {
-  if (std::floor(n) == n && std::fabs(n) < 1e15) return std::to_string(static_cast<long long>(n));
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  std::string out(buf, ec == std::errc() ? end : buf);
-  for (char& c : out) {
-    if (c == '.') c = ',';
-  }
-  return out;
-}
 
 // Text values keep tabs and line breaks (in long text) but no other control characters.
 std::optional<std::string> CleanText(const Field& field, std::string text, std::string* error) {
@@ -174,6 +166,22 @@ std::string RangeMessage(const std::string& label, const std::string& min, const
   return label + " får vara högst " + max + unit + ".";
 }
 
+// The compiled form of a <pattern>: compiling a std::regex costs far more than matching it, and the same
+// few patterns of the installed definitions are checked on every write and completion. Shared between
+// threads (matching a const regex is safe); a pattern that does not compile throws std::regex_error.
+std::shared_ptr<const std::regex> CompiledPattern(const std::string& pattern) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::shared_ptr<const std::regex>> compiled;
+  std::lock_guard lock(mutex);
+  auto found = compiled.find(pattern);
+  if (found != compiled.end()) return found->second;
+  constexpr size_t kMaxPatterns = 1024;  // definitions are few; a bound keeps a long-running server small
+  if (compiled.size() >= kMaxPatterns) compiled.clear();
+  auto regex = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
+  compiled.emplace(pattern, regex);
+  return regex;
+}
+
 }  // namespace
 
 bool Value::IsEmpty() const {
@@ -266,6 +274,45 @@ std::string DisplayValue(const Value& value) {
   return std::visit(Visitor{}, value.data);
 }
 
+namespace {
+
+ExprValue::Scalar ScalarOf(const Value& v) {
+  if (auto* b = std::get_if<bool>(&v.data)) return *b;
+  if (auto* d = std::get_if<double>(&v.data)) return *d;
+  if (auto* s = std::get_if<std::string>(&v.data)) return *s;
+  if (auto* d = std::get_if<Date>(&v.data)) return *d;
+  return std::monostate{};
+}
+
+}  // namespace
+
+ExprValue ToExprValue(const Value* value, std::string_view column) {
+  if (!value) return column.empty() ? ExprValue::Empty() : ExprValue::List({});
+  if (auto* items = std::get_if<std::vector<std::string>>(&value->data)) {
+    return ExprValue::List(std::vector<ExprValue::Scalar>(items->begin(), items->end()));
+  }
+  if (auto* rows = std::get_if<std::vector<Row>>(&value->data)) {
+    std::vector<ExprValue::Scalar> out;
+    for (const Row& row : *rows) {
+      if (column.empty()) {
+        out.emplace_back(std::string("rad"));
+        continue;
+      }
+      auto cell = row.find(std::string(column));
+      if (cell == row.end()) {
+        out.emplace_back(std::monostate{});
+      } else if (auto* many = std::get_if<std::vector<std::string>>(&cell->second.data)) {
+        out.insert(out.end(), many->begin(), many->end());
+      } else {
+        out.push_back(ScalarOf(cell->second));
+      }
+    }
+    return ExprValue::List(std::move(out));
+  }
+  if (!column.empty()) return ExprValue::List({});
+  return ExprValue::Of(ScalarOf(*value));
+}
+
 std::string RequiredMessage(const Field& field) {
   if (const Constraint* c = field.Find(Constraint::Kind::kRequired); c && !c->message.text.empty()) {
     return c->message.text;
@@ -335,7 +382,7 @@ std::vector<std::string> CheckConstraints(const Field& field, const Value& value
         if (!s) break;
         try {
           // Patterns run only on single-line text values, which CleanText bounds in length.
-          if (!std::regex_match(*s, std::regex(c.pattern, std::regex::ECMAScript))) {
+          if (!std::regex_match(*s, *CompiledPattern(c.pattern))) {
             fallback = label + " har inte rätt form.";
           }
         } catch (const std::regex_error&) {

@@ -89,6 +89,13 @@ std::vector<std::string> Form::Readers() const {
   return readers;
 }
 
+bool Form::SharedWithAllReaders(const Field& field) const {
+  for (const std::string& role : Readers()) {
+    if (RightsFor(role, field) == Rights::kHidden) return false;
+  }
+  return true;
+}
+
 std::vector<std::string> WorkflowDefinition::DocumentAudience(const DocumentRule& rule) const {
   if (!rule.audience.empty()) return rule.audience;
   std::vector<std::string> audience;

@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "spegla/export.h"
 #include "spegla/utf8.h"
 #include "spegla/value.h"
 #include "text.h"
@@ -183,6 +184,7 @@ class Loader {
     if (!structure_broken_) {
       CompileExpressions();
       CheckReferences();
+      CheckExportRows();
       CheckPhaseGraph();
       CheckCompletable();
     }
@@ -1152,18 +1154,26 @@ class Loader {
   void ParseExports(pugi::xml_node exports) {
     if (!exports) return;
     CheckShape(exports, {}, {"export"});
-    std::map<std::string, SourceLocation> seen;
+    std::map<std::string, SourceLocation> seen, sheets;
     std::vector<std::vector<pugi::xml_node>> column_nodes;
     for (pugi::xml_node node : exports.children("export")) {
-      CheckShape(node, {"id", "label", "plugin"}, {"column"});
+      CheckShape(node, {"id", "label", "sheet", "rows"}, {"column"});
       ExportRule rule;
       rule.where = AtNode(node);
       rule.id = RequiredId(node);
       rule.label = RequiredAttr(node, "label");
-      rule.plugin = RequiredAttr(node, "plugin");
-      if (!rule.plugin.empty() && rule.plugin != "xlsx" && rule.plugin != "csv") {
-        Error(AtAttributeValue(node, "plugin"),
-              "unknown export plugin '" + rule.plugin + "' (expected xlsx or csv)");
+      rule.sheet = node.attribute("sheet") ? Attr(node, "sheet") : rule.label;
+      const SourceLocation sheet_at = node.attribute("sheet") ? AtAttributeValue(node, "sheet") : rule.where;
+      if (std::string why = SheetNameProblem(rule.sheet); !why.empty()) {
+        Error(sheet_at, "export '" + rule.id + "': the sheet name '" + rule.sheet + "' " + why);
+      } else {
+        Unique(sheets, rule.sheet, sheet_at, "export sheet");
+      }
+      const std::string rows = node.attribute("rows") ? Attr(node, "rows") : "instances";
+      if (rows == "items") {
+        rule.rows = ExportRule::Rows::kItems;
+      } else if (rows != "instances") {
+        Error(AtAttributeValue(node, "rows"), "rows must be 'instances' or 'items', not '" + rows + "'");
       }
       column_nodes.emplace_back();
       for (pugi::xml_node c : node.children("column")) {
@@ -1183,8 +1193,54 @@ class Loader {
       for (size_t j = 0; j < def_->exports[i].columns.size(); ++j) {
         ExportColumn* column = &def_->exports[i].columns[j];
         if (!column_nodes[i][j].attribute("value").value()[0]) continue;
-        Defer([column](Expression e) { column->value = std::move(e); }, column_nodes[i][j], "value", nullptr,
-              std::nullopt, true, "export column '" + column->label + "'");
+        const SourceLocation at = AtAttributeValue(column_nodes[i][j], "value");
+        Defer(
+            [this, column, at](Expression e) {
+              CheckExportReads(e, at, column->label);
+              column->value = std::move(e);
+            },
+            column_nodes[i][j], "value", nullptr, std::nullopt, true, "export column '" + column->label + "'");
+      }
+    }
+  }
+
+  // Why Excel would refuse `name` as a sheet name; empty when it is fine. The fixed sheets' names are
+  // taken, so that a workflow cannot hide the overview.
+  static std::string SheetNameProblem(const std::string& name) {
+    if (name.empty()) return "is empty";
+    if (CountCodePoints(name) > 31) return "is longer than 31 characters (Excel's limit); set a shorter sheet=\"…\"";
+    if (name.find_first_of("[]:*?/\\") != std::string::npos) return "holds one of [ ] : * ? / \\";
+    if (name.front() == '\'' || name.back() == '\'') return "begins or ends with an apostrophe";
+    for (const char* fixed : {kOverviewSheet, kSummarySheet}) {
+      if (FoldCase(name) == FoldCase(fixed)) return "is the name of a sheet every export has";
+    }
+    return {};
+  }
+
+  // Exports go to the administration, who are not participants: a column may read only fields that every
+  // role reading their form sees, never one kept from some role (notes about children, personal data).
+  void CheckExportReads(const Expression& e, const SourceLocation& at, const std::string& label) {
+    for (const std::string& canonical : e.references()) {
+      std::vector<std::string> parts = SplitDots(canonical);
+      const Form* form = parts.empty() ? nullptr : def_->FindForm(parts[0]);
+      const Field* field = form && parts.size() > 1 ? form->FindField(parts[1]) : nullptr;
+      if (!field || form->SharedWithAllReaders(*field)) continue;
+      Error(at, "export column '" + label + "' reads " + canonical +
+                    ", which is kept from some of the roles that read its form; exports may only show what "
+                    "every reader of a form sees");
+    }
+  }
+
+  // rows="items" spreads list columns over rows; without a list there is nothing to spread.
+  void CheckExportRows() {
+    for (const ExportRule& rule : def_->exports) {
+      if (rule.rows != ExportRule::Rows::kItems) continue;
+      bool any_list = std::any_of(rule.columns.begin(), rule.columns.end(),
+                                  [](const ExportColumn& c) { return c.value.type().list; });
+      if (!any_list) {
+        Error(rule.where, "export '" + rule.id +
+                              "' has rows=\"items\" but no column is a list (a group's column or a field of a "
+                              "repeating step)");
       }
     }
   }

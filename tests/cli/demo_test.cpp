@@ -15,8 +15,10 @@
 #include <variant>
 #include <vector>
 
+#include "spegla/builtin_plugins.h"
 #include "spegla/clock.h"
 #include "spegla/engine.h"
+#include "spegla/plugin_host.h"
 #include "spegla/value.h"
 
 namespace spegla::cli {
@@ -532,6 +534,40 @@ TEST(DemoDeterminismTest, SameSeedGivesTheSameData) {
   std::vector<std::string> second = fill("seed-b");
   ASSERT_FALSE(first.empty());
   EXPECT_EQ(first, second);
+}
+
+TEST(DemoDocumentsTest, WithoutDocumentsOnlyTheWalkedInstancesHaveThem) {
+  TempDatabase database("documents");
+  ManualClock clock(kStart);
+  PluginHost plugins;
+  ASSERT_TRUE(AddBuiltinPlugins(plugins).empty());
+  std::unique_ptr<Engine> engine = Engine::Open(database.path(), clock);
+  engine->SetPlugins(&plugins);
+  DemoOptions options = Options(12);
+  options.clock = &clock;
+  options.documents = false;
+  Result<DemoReport> report = FillDemo(*engine, options, nullptr);
+  ASSERT_TRUE(report.ok()) << report.error().Summary();
+  EXPECT_EQ(engine->plugins(), &plugins);  // the engine makes documents again afterwards
+  std::set<std::int64_t> walked;
+  for (const auto& [workflow, id] : report.value().walked_instances) walked.insert(id);
+  ASSERT_FALSE(walked.empty());
+  size_t completed_steps_elsewhere = 0;
+  for (const InstanceSummary& s : AllInstances(*engine)) {
+    Result<std::vector<DocumentInfo>> documents = engine->Documents(Actor::Operator(), s.id);
+    ASSERT_TRUE(documents.ok());
+    if (walked.count(s.id)) {
+      EXPECT_FALSE(documents.value().empty()) << s.title;
+      continue;
+    }
+    EXPECT_TRUE(documents.value().empty()) << s.title;
+    Result<std::vector<AuditEntry>> log = engine->AuditLog(Actor::Operator(), s.id);
+    ASSERT_TRUE(log.ok());
+    completed_steps_elsewhere +=
+        static_cast<size_t>(std::count_if(log.value().begin(), log.value().end(),
+                                          [](const AuditEntry& e) { return e.action == "step.complete"; }));
+  }
+  EXPECT_GT(completed_steps_elsewhere, 0u);  // their steps did complete, documents or not
 }
 
 TEST(DemoErrorTest, MissingWorkflowDirectoryIsAnError) {

@@ -56,7 +56,7 @@ TEST_F(PluginsCliTest, ListsTheLoadedPluginsWithTheirOrigin) {
   Spawned s = Spegla({"plugins", "--plugins", plugins_.string()});
   EXPECT_EQ(s.status, 0) << s.err;
   EXPECT_EQ(s.err, "");
-  EXPECT_THAT(Loaded(s.out), ElementsAre(ElementsAre("fixture-text", "1.2.3", ".txt", "text/plain", good)));
+  EXPECT_THAT(Loaded(s.out), ElementsAre(ElementsAre("fixture-text", "document", "1.2.3", ".txt", "text/plain", good)));
 }
 
 TEST_F(PluginsCliTest, DefaultPluginsDirectoryIsInTheShareDirectory) {
@@ -64,7 +64,7 @@ TEST_F(PluginsCliTest, DefaultPluginsDirectoryIsInTheShareDirectory) {
   std::string good = Fixture("good", share_ / "plugins");
   Spawned s = Spegla({"plugins"});
   EXPECT_EQ(s.status, 0) << s.err;
-  EXPECT_THAT(Loaded(s.out), ElementsAre(ElementsAre("fixture-text", "1.2.3", ".txt", "text/plain", good)));
+  EXPECT_THAT(Loaded(s.out), ElementsAre(ElementsAre("fixture-text", "document", "1.2.3", ".txt", "text/plain", good)));
 }
 
 TEST_F(PluginsCliTest, NoPluginsDirectoryIsNotAProblem) {
@@ -81,7 +81,7 @@ TEST_F(PluginsCliTest, FailedLibrariesArePrintedAndTheExitCodeIsOne) {
   std::ofstream(plugins_ / "x.so") << "not a library";
   Spawned s = Spegla({"plugins", "--plugins", plugins_.string()});
   EXPECT_EQ(s.status, 1);
-  EXPECT_THAT(Loaded(s.out), ElementsAre(ElementsAre("fixture-text", "1.2.3", ".txt", "text/plain", good)));
+  EXPECT_THAT(Loaded(s.out), ElementsAre(ElementsAre("fixture-text", "document", "1.2.3", ".txt", "text/plain", good)));
   EXPECT_THAT(Lines(s.err),
               ElementsAre(throws + ": its register function threw: the fixture cannot find its configuration",
                           wrong_abi + ": refused: built for plugin ABI " +
@@ -113,6 +113,7 @@ TEST_F(PluginsCliTest, JsonListsPluginsAndProblems) {
   for (const boost::json::value& p : v.at("plugins").as_array()) {
     if (p.at("name") != "fixture-text") continue;
     found = true;
+    EXPECT_EQ(p.at("kind"), "document");
     EXPECT_EQ(p.at("version"), "1.2.3");
     EXPECT_EQ(p.at("produces"), "text/plain");
     EXPECT_EQ(p.at("extension"), "txt");

@@ -103,7 +103,7 @@ TEST_F(RenderDocxCliTest, BrokenTemplatePrintsEveryProblemAndWritesNothing) {
   EXPECT_FALSE(fs::exists(dir_.path() / "ut.docx"));
 }
 
-TEST_F(RenderDocxCliTest, DocxIsBuiltIn) {
+TEST_F(RenderDocxCliTest, DocxIsBuiltInBesideTheExportPlugins) {
   Spawned s = Spegla({"plugins"});
   EXPECT_EQ(s.status, 0) << s.err;
   std::vector<std::vector<std::string>> rows;
@@ -113,11 +113,17 @@ TEST_F(RenderDocxCliTest, DocxIsBuiltIn) {
     for (std::string f; in >> f;) fields.push_back(f);
     rows.push_back(fields);
   }
-  ASSERT_EQ(rows.size(), 1u) << s.out;
-  EXPECT_EQ(rows[0][0], "docx");
-  EXPECT_EQ(rows[0][2], ".docx");
-  EXPECT_EQ(rows[0][3], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
-  EXPECT_EQ(rows[0][4], "built-in");
+  // name, kind, version, extension, media type, origin; sorted by name.
+  ASSERT_EQ(rows.size(), 3u) << s.out;
+  EXPECT_THAT(rows[0], ElementsAre("csv", "export", "1.0.0", ".csv", "text/csv", "built-in"));
+  EXPECT_EQ(rows[1][0], "docx");
+  EXPECT_EQ(rows[1][1], "document");
+  EXPECT_EQ(rows[1][3], ".docx");
+  EXPECT_EQ(rows[1][4], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+  EXPECT_EQ(rows[1][5], "built-in");
+  EXPECT_THAT(rows[2],
+              ElementsAre("xlsx", "export", "1.0.0", ".xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "built-in"));
 }
 
 }  // namespace

@@ -635,21 +635,12 @@ TEST(TemplateRendering, PythonDocxOpensEveryDocumentAndFindsEveryValueAndNoTag) 
 }
 
 TEST(TemplateRendering, LibreOfficeConvertsAllDocumentsInOneCallWithEveryValueAndNoTag) {
-  std::string out;
-  ASSERT_EQ(RunCommand("command -v soffice", out), 0)
-      << "LibreOffice (soffice) is needed: scripts/install-deps.sh --with-tests installs "
-         "libreoffice-writer-nogui";
   ScratchDir dir("spegla-templates-soffice");
-  std::string files;
-  for (const std::string& path : RenderAll(dir)) files += " '" + path + "'";
-  // One call for all documents (LibreOffice is slow to start), with a private profile.
-  const std::string command = "cd '" + dir.path().string() + "' && soffice -env:UserInstallation=file://" +
-                              dir.File("profile") + " --headless --convert-to txt:Text --outdir '" +
-                              dir.File("txt") + "'" + files + " 2>&1";
-  ASSERT_EQ(RunCommand(command, out), 0) << out;
+  // One call for all documents (LibreOffice is slow to start).
+  ASSERT_TRUE(ConvertWithLibreOffice(dir.path(), RenderAll(dir), "txt:Text", dir.File("txt")));
   for (const DocumentCase& c : Cases()) {
     const std::string text = ReadFile(dir.File("txt/" + c.Stem() + ".txt"));
-    ASSERT_FALSE(text.empty()) << c.Stem() << ": LibreOffice wrote nothing:\n" << out;
+    ASSERT_FALSE(text.empty()) << c.Stem() << ": LibreOffice wrote nothing";
     // The text export leaves out headers and footers; every value of the data is also in the body.
     ExpectTexts(c, text, "LibreOffice");
   }

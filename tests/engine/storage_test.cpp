@@ -261,6 +261,72 @@ TEST_F(StorageTest, DatabaseFailureHalfwayRollsBackEverything) {
   EXPECT_EQ(Rows("field_values"), values + 1);
 }
 
+// ---- what one engine keeps between operations ---------------------------------------------------
+
+TEST_F(StorageTest, AnEngineSeesWhatAnotherConnectionWroteSinceItsLastRead) {
+  Populate();
+  // The first engine has just read the instance; a second one writes to it.
+  EXPECT_EQ(Must(engine_->GetForm(U("lars"), id_, "ansokan")).fields[1].value, Num(25));
+  std::unique_ptr<Engine> other = Engine::Open(path_, clock_);
+  ASSERT_TRUE(Succeeds(other->SetFields(U("olle"), id_, "besok", 1, {{"datum", Day("2026-04-02")}})));
+  FormView besok = Must(engine_->GetForm(U("olle"), id_, "besok", 1));
+  EXPECT_EQ(besok.fields[0].value, Day("2026-04-02"));
+  EXPECT_EQ(besok.fields[0].version, 2);
+  // A write that starts from the version the other engine made is not a conflict.
+  FieldChange change{"datum", Day("2026-04-03"), 2};
+  EXPECT_TRUE(Succeeds(engine_->SetFields(U("olle"), id_, "besok", 1, {change})));
+  EXPECT_EQ(Must(other->GetForm(U("olle"), id_, "besok", 1)).fields[0].version, 3);
+}
+
+TEST_F(StorageTest, ReadsAfterAWriteShowTheWrite) {
+  Populate();
+  (void)Must(engine_->GetInstance(Actor::Operator(), id_));
+  ASSERT_TRUE(Succeeds(engine_->SetFields(U("olle"), id_, "besok", 2, {{"datum", Day("2026-04-08")}})));
+  InstanceView view = Must(engine_->GetInstance(Actor::Operator(), id_));
+  EXPECT_EQ(view.phases[1].steps[1].occurrences, 2);  // besok
+  ASSERT_TRUE(Succeeds(engine_->CompleteStep(U("olle"), id_, "besok")));
+  EXPECT_EQ(Must(engine_->GetInstance(Actor::Operator(), id_)).summary.current_phase, "aterkoppling");
+  std::vector<AuditEntry> log = Must(engine_->AuditLog(Actor::Operator(), id_));
+  EXPECT_EQ(log.back().action, "step.open");
+}
+
+// ---- bulk loading --------------------------------------------------------------------------------
+
+TEST_F(StorageTest, BulkLoadingKeepsEachOperationWholeAndEndsDurable) {
+  Populate();
+  long long audit = Rows("audit_log");
+  ASSERT_TRUE(Succeeds(engine_->BeginBulkLoad()));
+  std::int64_t second = Must(engine_->CreateInstance(Actor::Operator(), "test-flow", unit_, "I bulk"));
+  ASSERT_TRUE(Succeeds(engine_->AssignParticipant(Actor::Operator(), second, "larare", "lars")));
+  // A refused operation in the middle of a group takes back only its own writes.
+  EXPECT_TRUE(Fails(engine_->SetFields(U("lars"), second, "ansokan", 0,
+                                       {{"antal", Num(5)}, {"epost", Text("inte en adress")}}),
+                    ErrorCode::kInvalid));
+  ASSERT_TRUE(Succeeds(engine_->SetFields(U("lars"), second, "ansokan", 0, {{"antal", Num(6)}})));
+  EXPECT_EQ(Must(engine_->GetForm(U("lars"), second, "ansokan")).fields[1].value, Num(6));
+  // Another connection sees the group once it is committed, not before.
+  EXPECT_EQ(Rows("audit_log"), audit);
+  ASSERT_TRUE(Succeeds(engine_->EndBulkLoad()));
+  std::vector<AuditEntry> log = Must(engine_->AuditLog(Actor::Operator(), second));
+  EXPECT_EQ(Rows("audit_log"), audit + static_cast<long long>(log.size()));
+  EXPECT_EQ(
+      std::count_if(log.begin(), log.end(), [](const AuditEntry& e) { return e.action == "field.set"; }), 1);
+  // Commits wait for the disk again, and the WAL has been checkpointed into the file.
+  std::unique_ptr<Database> db = Database::Open(path_);
+  EXPECT_EQ(db->Query("PRAGMA synchronous")[0].Text(0), "2");
+  EXPECT_EQ(fs::file_size(path_ + "-wal"), 0u);
+  EXPECT_TRUE(Succeeds(engine_->EndBulkLoad()));  // ending it again changes nothing
+}
+
+TEST_F(StorageTest, BulkLoadingCommitsWhatItHasWhenTheEngineCloses) {
+  Populate();
+  ASSERT_TRUE(Succeeds(engine_->BeginBulkLoad()));
+  std::int64_t second = Must(engine_->CreateInstance(Actor::Operator(), "test-flow", unit_, "Stängd"));
+  engine_.reset();
+  OpenEngine();
+  EXPECT_EQ(Must(engine_->GetInstance(Actor::Operator(), second)).summary.title, "Stängd");
+}
+
 // ---- the audit log -------------------------------------------------------------------------------
 
 TEST_F(StorageTest, AuditLogRejectsUpdateAndDelete) {

@@ -1,7 +1,8 @@
-// The SQL database under the store: Poco::Data on SQLite (the embedded default) or PostgreSQL. SQL in the
+// The SQL database under the store: SQLite (the embedded default; Poco::Data opens the session, statements
+// run on SQLite's C API, prepared once and cached) or PostgreSQL (issue 10). SQL in the
 // engine is written in the dialect both run; the few differences live in Dialect, nowhere else.
 //
-// Thread-safety: a Database is used by one thread at a time; the Store serialises access to it.
+// Thread-safety: a Database is used by one thread at a time; the Engine serialises access to it.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +29,7 @@ struct Dialect {
   std::string id_column;                          // an auto-numbered primary key column type
   std::string begin_write;                        // starts a transaction that will write
   std::vector<std::string> append_only_triggers;  // statements that make audit_log reject UPDATE/DELETE
+  std::string begin_read;                         // starts a transaction that only reads, on one snapshot
 };
 
 class Database {
@@ -59,18 +61,80 @@ class Database {
   // Runs an INSERT and returns the new row's id column.
   std::int64_t Insert(std::string_view sql, const std::vector<Param>& params = {});
 
+  // The rows of a query read one at a time, for results too large to hold at once (exports); Execute and
+  // Query run on it. Several cursors may be open together, also of the same text, and Query may run
+  // meanwhile. A cursor must not outlive its Database. Failures throw DatabaseError, from Stream or Next.
+  class Cursor {
+   public:
+    Cursor(Cursor&&) noexcept;
+    Cursor& operator=(Cursor&&) noexcept;
+    ~Cursor();
+
+    bool Next();          // moves to the next row; false after the last
+    size_t size() const;  // the number of columns
+    bool IsNull(size_t column) const;
+    std::string_view Text(size_t column) const;  // valid until the next Next(); "" for NULL
+    std::int64_t Int(size_t column) const;       // 0 for NULL
+    std::optional<std::string> Optional(size_t column) const;
+
+   private:
+    friend class Database;
+    struct Impl;
+    explicit Cursor(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+  };
+  Cursor Stream(std::string_view sql, const std::vector<Param>& params = {});
+
   // Runs `work` in one transaction: committed when it returns, rolled back when it throws (the
   // exception then propagates). REQUIRES: not already inside a transaction.
+  // In bulk mode (BeginBulk) it runs in a savepoint of the group's transaction instead: released when it
+  // returns, rolled back when it throws, committed with the group.
   void InTransaction(const std::function<void()>& work);
+  // Runs `work` in a transaction that reads one snapshot of the database and writes nothing: what it
+  // reads is consistent even while other connections commit. REQUIRES: not already inside a transaction.
+  void InReadTransaction(const std::function<void()>& work);
   bool in_transaction() const { return in_transaction_; }
 
+  // Bulk loading, for seeding a new database with many transactions (`spegla demo`): until EndBulk,
+  // commits do not wait for the disk (synchronous=OFF) and transactions are committed in groups of
+  // `transactions_per_group`, each one a savepoint of the group's transaction, so that each still happens
+  // completely or not at all. A crash of the process loses the group not yet committed; a power failure
+  // meanwhile may damage the file. EndBulk commits, restores synchronous=FULL and checkpoints the WAL
+  // into the database file. The destructor ends bulk mode too. REQUIRES: not inside a transaction.
+  void BeginBulk(size_t transactions_per_group);
+  void EndBulk();
+  bool bulk() const { return bulk_.has_value(); }
+
+  // The state of the database as this connection sees it: two equal stamps mean that nothing was written
+  // in between, neither through this connection (any INSERT, UPDATE or DELETE, even one rolled back
+  // later) nor by a commit of another connection. Lets a caller keep what it read until a stamp differs.
+  struct ChangeStamp {
+    std::int64_t own = 0;
+    std::int64_t others = 0;
+    bool operator==(const ChangeStamp&) const = default;
+  };
+  ChangeStamp Changes();
+
  private:
+  struct Bulk {
+    size_t per_group = 1;
+    size_t in_group = 0;      // transactions in the open group
+    bool group_open = false;  // the group's transaction has begun
+    std::string lost;         // why a group was rolled back as a whole (reported by EndBulk)
+    std::string cache_size;   // PRAGMA cache_size and temp_store before bulk mode
+    std::string temp_store;
+  };
+  void RunInSavepoint(const std::function<void()>& work);
+  void CommitGroup();  // commits the open group; a failure is kept in Bulk::lost
+
   struct Impl;
   Database(std::unique_ptr<Impl> impl, Dialect dialect);
+  void RunInTransaction(const std::string& begin, const std::function<void()>& work);
 
   std::unique_ptr<Impl> impl_;
   Dialect dialect_;
   bool in_transaction_ = false;
+  std::optional<Bulk> bulk_;
 };
 
 }  // namespace spegla

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "spegla/clock.h"
+#include "spegla/export.h"
+#include "spegla/export_plugin.h"
 #include "spegla/instance.h"
 #include "spegla/outcome.h"
 #include "spegla/value.h"
@@ -189,6 +191,7 @@ class Engine {
   // The plugins that render documents. REQUIRES: called before other threads use the engine; `plugins`
   // outlives the engine. Without plugins, templates are not checked and no document is produced.
   void SetPlugins(const PluginHost* plugins);
+  const PluginHost* plugins() const { return plugins_; }  // as set, or null
   // Every stored version of the documents the viewer may read, oldest first.
   Result<std::vector<DocumentInfo>> Documents(const Actor& viewer, std::int64_t instance);
   // A stored version (the latest when none is given).
@@ -200,11 +203,31 @@ class Engine {
   Result<DocumentInfo> GenerateDocument(const Actor& actor, std::int64_t instance,
                                         const std::string& document);
 
+  // --- exports (export.h, docs/exports.md) ---------------------------------------------------------
+  // Streams the management workbook for `request` into `writer`, instance by instance in id order, in
+  // constant memory, from one snapshot of the database. Refuses (forbidden) actors who may not export, or
+  // a filter outside what they may see; nothing is written to `writer` then. The caller opens the writer
+  // and calls Finish. Holds the engine's lock while it runs.
+  Result<ExportSummary> Export(const Actor& actor, const ExportRequest& request, ExportWriter& writer);
+
+  // --- bulk loading --------------------------------------------------------------------------------
+  // For seeding a new database with many operations (`spegla demo`). Between BeginBulkLoad and
+  // EndBulkLoad commits do not wait for the disk and operations are committed in groups; each operation
+  // still checks every rule and happens completely, with its audit entries, or not at all. A crash of the
+  // process loses the operations of the group not yet committed, and a power failure meanwhile may damage
+  // the file: use it only on a database that can be made again. EndBulkLoad commits, makes commits fully
+  // synchronous again and checkpoints the WAL into the database file; it reports a group that was lost.
+  // While a group is open, other connections can read the last committed state, and their writes wait.
+  Result<Ok> BeginBulkLoad();
+  Result<Ok> EndBulkLoad();
+
   const Clock& clock() const { return clock_; }
 
   struct Loaded;  // the stored state of one instance (internal, defined in src/engine_internal.h)
 
  private:
+  struct Caches;  // what the engine keeps between operations (src/engine_internal.h)
+
   Engine(std::unique_ptr<Database> db, const Clock& clock);
 
   template <typename T, typename F>
@@ -213,7 +236,11 @@ class Engine {
   Result<T> Read(F&& work);
 
   Result<DefinitionPtr> LoadDefinition(const std::string& id, std::optional<int> version);  // lock held
+  // The stored state of an instance, for an operation that changes it; LoadForReading for one that does
+  // not. Both take it from the cache while the database has not changed (Caches::LastLoad).
   Result<Loaded> Load(std::int64_t instance);
+  Result<std::shared_ptr<const Loaded>> LoadForReading(std::int64_t instance);
+  Result<Loaded> LoadFromDatabase(std::int64_t instance);
   std::vector<std::string> RolesOf(const Loaded& inst, const Actor& actor) const;
   Rights RightsOn(const Loaded& inst, const std::vector<std::string>& roles, const Form& form,
                   const Field& field) const;
@@ -247,6 +274,7 @@ class Engine {
   const Clock& clock_;
   std::mutex mutex_;
   std::map<std::pair<std::string, int>, DefinitionPtr> definitions_;  // cache of parsed versions
+  std::unique_ptr<Caches> caches_;  // the last instance loaded, decoded templates
   const PluginHost* plugins_ = nullptr;
 };
 

@@ -1,4 +1,5 @@
-// Document plugins: they turn a template and TemplateData into a document (DOCX today). Built-in plugins
+// Document plugins: they turn a template and TemplateData into a document (DOCX today); export plugins
+// (export_plugin.h) write the management exports and register here too. Built-in plugins
 // are linked into the engine; the same plugins also build as shared libraries that the engine loads from a
 // plugins directory at run time (see plugin_host.h). Only plain data crosses the boundary: template bytes
 // and TemplateData in, document bytes and problems out.
@@ -12,12 +13,14 @@
 #include <string_view>
 #include <vector>
 
+#include "spegla/export_plugin.h"
 #include "spegla/template_data.h"
 
 namespace spegla {
 
-// Raised whenever the interface below changes in a way that breaks compiled plugins.
-inline constexpr int kPluginAbiVersion = 1;
+// Raised whenever the interface below (or export_plugin.h, table.h) changes in a way that breaks compiled
+// plugins. 2: export plugins (PluginRegistrar::AddExport).
+inline constexpr int kPluginAbiVersion = 2;
 
 // One thing wrong in a template or its data, located as precisely as the format allows, e.g.
 // {"word/document.xml", "Åtgärder: {#atgarder} {vad}", "the section {#atgarder} is never closed"}.
@@ -66,6 +69,7 @@ class PluginRegistrar {
  public:
   virtual ~PluginRegistrar() = default;
   virtual void Add(std::unique_ptr<DocumentPlugin> plugin) = 0;
+  virtual void AddExport(std::unique_ptr<ExportPlugin> plugin) = 0;
 };
 
 }  // namespace spegla

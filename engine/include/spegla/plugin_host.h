@@ -1,5 +1,6 @@
-// The registry of document plugins, keyed by name: the built-in plugins (linked in through the generated
-// list in plugins/CMakeLists.txt) and those loaded from shared libraries in a plugins directory.
+// The registry of document and export plugins, keyed by name (one name space for both kinds): the built-in
+// plugins (linked in through the generated list in plugins/CMakeLists.txt) and those loaded from shared
+// libraries in a plugins directory.
 //
 // Every plugin library registers through a staging registrar; its plugins are committed only when all of
 // them are acceptable, so a library is loaded completely or not at all. Before any function of a library
@@ -10,8 +11,8 @@
 //
 // Threads: load first (AddBuiltin, LoadLibrary, LoadDirectory from one thread, nothing else using the
 // host); afterwards the const functions may be called from any number of threads.
-// Ownership: the host owns the plugins and the libraries they came from; a DocumentPlugin* it returns
-// lives as long as the host. The destructor destroys the plugins first, then unloads their libraries.
+// Ownership: the host owns the plugins and the libraries they came from; a DocumentPlugin* or ExportPlugin*
+// it returns lives as long as the host. The destructor destroys the plugins first, then unloads their libraries.
 #pragma once
 
 #include <filesystem>
@@ -27,7 +28,11 @@
 namespace spegla {
 
 struct PluginInfo {
+  static constexpr std::string_view kDocument = "document";
+  static constexpr std::string_view kExport = "export";
+
   std::string name;
+  std::string kind{kDocument};  // kDocument or kExport
   std::string version;
   std::string produces;   // media type
   std::string extension;  // without the dot, e.g. "docx"
@@ -57,16 +62,19 @@ class PluginHost {
   // A directory writable by everyone (or owned by someone else) is refused as a whole.
   Problems LoadDirectory(const std::filesystem::path& dir);
 
-  // nullptr when no plugin has that name.
+  // nullptr when no document plugin has that name.
   const DocumentPlugin* Find(std::string_view name) const;
+  // nullptr when no export plugin has that name.
+  const ExportPlugin* FindExport(std::string_view name) const;
   // The plugins whose Extension() is `extension` (without the dot, compared case-insensitively), by name.
   std::vector<const DocumentPlugin*> ForExtension(std::string_view extension) const;
-  // Every plugin, sorted by name.
+  // Every plugin of both kinds, sorted by name.
   std::vector<PluginInfo> List() const;
 
  private:
-  struct Entry {
+  struct Entry {  // one of the two plugins is set, as info.kind says
     std::unique_ptr<DocumentPlugin> plugin;
+    std::unique_ptr<ExportPlugin> exporter;
     PluginInfo info;
   };
 

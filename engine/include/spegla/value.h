@@ -45,6 +45,11 @@ std::optional<Value> ParseValueText(const Field& field, std::string_view text, s
 // Human-readable text of a value, for audit logs and listings ("ja", "3,5", "2026-03-01", "a, b", "2 rader").
 std::string DisplayValue(const Value& value);
 
+// A value as conditions (expression.h) read it: a scalar as itself, a multiple choice as the list of its
+// choices, a group as one element per row, or with `column` the column's values over the rows (a multiple
+// choice cell adds each choice). Not filled in (null) is empty, or an empty list when a column is asked for.
+ExprValue ToExprValue(const Value* value, std::string_view column = {});
+
 // Checks a value against its field's constraints except `required` (a form may be saved half-filled).
 // Returns every message, in the definition's wording or the engine's Swedish default.
 std::vector<std::string> CheckConstraints(const Field& field, const Value& value);

@@ -102,6 +102,8 @@ struct Form {
   Rights RightsFor(std::string_view role, const Field& field) const;
   // The roles that may read the form as a whole (its own <access> gives them view or edit).
   std::vector<std::string> Readers() const;
+  // True when every reader of the form sees the field: no field-level <access> hides it from one of them.
+  bool SharedWithAllReaders(const Field& field) const;
 };
 
 struct Requirement {  // a completion condition: a yes/no expression and the message when it is false
@@ -209,10 +211,17 @@ struct ExportColumn {
   SourceLocation where;
 };
 
+// One table of the management export (export.h): columns computed per instance. Exports of several
+// workflows with the same sheet share one sheet, their columns matched by label.
 struct ExportRule {
+  enum class Rows {
+    kInstances,  // a row per instance; a list column's items are joined in one cell
+    kItems,      // a row per item of the list columns (a group's rows, a repeating step's occurrences)
+  };
   std::string id;
   std::string label;
-  std::string plugin;  // "xlsx" or "csv"
+  std::string sheet;  // the sheet's name: `sheet`, else the label; at most 31 characters
+  Rows rows = Rows::kInstances;
   std::vector<ExportColumn> columns;
   SourceLocation where;
 };

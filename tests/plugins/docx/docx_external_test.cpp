@@ -95,21 +95,13 @@ TEST(DocxExternal, PythonDocxSeesTheLetterLineByLine) {
 }
 
 TEST(DocxExternal, LibreOfficeConvertsEveryRenderedDocumentWithEveryValueAndNoTagLeft) {
-  std::string out;
-  ASSERT_EQ(RunCommand("command -v soffice", out), 0)
-      << "LibreOffice (soffice) is needed: scripts/install-deps.sh --with-tests installs "
-         "libreoffice-writer-nogui";
   ScratchDir dir("spegla-docx-soffice");
-  std::string files;
-  for (const char* fixture : kFixtures) files += " '" + RenderFixture(fixture, dir) + "'";
-  // A private profile: LibreOffice must not share (or lock) the user's.
-  const std::string command = "cd '" + dir.path().string() + "' && soffice -env:UserInstallation=file://" +
-                              dir.File("profile") + " --headless --convert-to txt:Text --outdir '" +
-                              dir.File("txt") + "'" + files + " 2>&1";
-  ASSERT_EQ(RunCommand(command, out), 0) << out;
+  std::vector<std::string> files;
+  for (const char* fixture : kFixtures) files.push_back(RenderFixture(fixture, dir));
+  ASSERT_TRUE(ConvertWithLibreOffice(dir.path(), files, "txt:Text", dir.File("txt")));
   for (const char* fixture : kFixtures) {
     const std::string text = ReadFile(dir.File("txt/" + std::string(fixture) + ".txt"));
-    ASSERT_FALSE(text.empty()) << fixture << ": LibreOffice wrote nothing:\n" << out;
+    ASSERT_FALSE(text.empty()) << fixture << ": LibreOffice wrote nothing";
     std::vector<std::string> values = ValuesOf(fixture);
     if (std::string(fixture) == "letter") {
       // Those only in the header and the notes, which the text export leaves out.

@@ -1,10 +1,7 @@
 #include "docx_test_support.h"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <pugixml.hpp>
@@ -32,6 +29,7 @@ void Add(docx::ZipWriter& zip, std::string name, std::string_view content) {
 struct Registrar : PluginRegistrar {
   std::unique_ptr<DocumentPlugin> plugin;
   void Add(std::unique_ptr<DocumentPlugin> p) override { plugin = std::move(p); }
+  void AddExport(std::unique_ptr<ExportPlugin>) override {}
 };
 
 }  // namespace
@@ -158,21 +156,10 @@ std::string BodyText(std::string_view docx) {
   return joined;
 }
 
-int RunCommand(const std::string& command, std::string& out) {
-  out.clear();
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 std::map<std::string, std::vector<std::string>> PythonDocxText(const std::string& path) {
   std::string out;
-  const int status =
-      RunCommand("/usr/bin/python3 " SPEGLA_SOURCE_DIR "/tests/tools/docx_text.py '" + path + "' 2>&1", out);
+  const int status = RunCommand(
+      std::string(kPython) + " " + kTestTools + "/docx_text.py " + ShellQuoted(path) + " 2>&1", out);
   EXPECT_EQ(status, 0) << "python-docx cannot open " << path << ":\n" << out;
   std::map<std::string, std::vector<std::string>> parts;
   std::vector<std::string>* current = nullptr;

@@ -1,5 +1,5 @@
 // Helpers for the docx plugin's tests: templates built from XML strings, JSON data, reading a part of a
-// rendered document, and running the programs we did not write (python-docx, LibreOffice, docxtemplater).
+// rendered document, and python-docx's view of a document (the other programs: support/external_programs.h).
 #pragma once
 
 #include <map>
@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../../support/external_programs.h"
 #include "spegla/plugin.h"
 #include "spegla/template_data.h"
 
@@ -38,9 +39,6 @@ std::string EntryOf(std::string_view zip, std::string_view name);
 std::vector<std::string> ParagraphTexts(std::string_view part_xml);
 // All paragraph texts of the main document joined with "|".
 std::string BodyText(std::string_view docx);
-
-// Runs a shell command; returns its exit status and puts its standard output in `out`.
-int RunCommand(const std::string& command, std::string& out);
 
 // python-docx's view of a document: part name -> its paragraph lines (tests/tools/docx_text.py).
 // Records a test failure when python-docx cannot open the file.
