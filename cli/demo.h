@@ -32,7 +32,7 @@ struct DemoOptions {
   ManualClock* clock = nullptr;
   // Word documents for every instance, as the engine makes them when steps complete. False: only for the
   // instances walked to completion; the others are filled as by an engine without document plugins, which
-  // makes none (a database a fifth the size, filled a quarter faster; docs/performance.md).
+  // makes none (a database under a quarter the size, filled 15–25% faster; docs/performance.md).
   bool documents = true;
 };
 
