@@ -192,15 +192,16 @@ Plan MakePlan(std::vector<DefinitionPtr> definitions) {
 
 // --- the overview and the summary ----------------------------------------------------------------
 
+// Översikt's columns before the budgets; Engine::Export fills them by these positions.
+const std::vector<ColumnSpec> kOverviewFixed = {
+    {"Nr", CellType::kNumber},           {"Kommun", CellType::kText},       {"Enhet", CellType::kText},
+    {"Process", CellType::kText},        {"Version", CellType::kNumber},    {"Benämning", CellType::kText},
+    {"Aktuell fas", CellType::kText},    {"Status", CellType::kText},       {"Startad", CellType::kDate},
+    {"Avslutad", CellType::kDate},       {"Nästa deadline", CellType::kDate}, {"Försenad", CellType::kBool},
+};
+
 std::vector<ColumnSpec> OverviewColumns(const Plan& plan) {
-  std::vector<ColumnSpec> columns = {
-      {"Nr", CellType::kNumber},          {"Kommun", CellType::kText},
-      {"Enhet", CellType::kText},         {"Process", CellType::kText},
-      {"Version", CellType::kNumber},     {"Benämning", CellType::kText},
-      {"Aktuell fas", CellType::kText},   {"Status", CellType::kText},
-      {"Startad", CellType::kDate},       {"Avslutad", CellType::kDate},
-      {"Nästa deadline", CellType::kDate}, {"Försenad", CellType::kBool},
-  };
+  std::vector<ColumnSpec> columns = kOverviewFixed;
   for (const std::string& budget : plan.budgets) {
     columns.push_back({budget + ", använt", CellType::kNumber});
     columns.push_back({budget + ", tak", CellType::kNumber});
@@ -485,8 +486,7 @@ Result<ExportSummary> Engine::Export(const Actor& actor, const ExportRequest& re
           });
 
       const Date today = clock_.Today();
-      const std::vector<ColumnSpec> overview_columns = overview.columns;
-      const size_t budget_column = 12;
+      const size_t budget_column = kOverviewFixed.size();
       Summary summary;
       ExportSummary result;
       std::size_t overview_rows = 0;
@@ -509,7 +509,7 @@ Result<ExportSummary> Engine::Export(const Actor& actor, const ExportRequest& re
         documents.Take(inst.id, [&](const Database::Cursor& c) { document_count = c.Int(1); });
 
         if (overview_index != kSkipped) {
-          row.Reset(overview_columns.size());
+          row.Reset(overview.columns.size());
           PutKeys(row, inst);
           row.Number(4, inst.summary.workflow_version);
           row.Text(5, inst.summary.title);
