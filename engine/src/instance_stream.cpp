@@ -13,42 +13,36 @@ std::optional<Timestamp> TimeAt(const Database::Cursor& c, size_t column) {
   return ParseTimestamp(c.Text(column));
 }
 
-// The rows of `table` for the selected instances, ordered by its primary key (instance id first), so that
-// SQLite walks the key's index and sorts nothing.
-Database::Cursor Children(Database& db, const std::string& columns, const std::string& from,
-                          const std::string& where, const std::string& order,
+// The rows of a table (aliased `alias` in `from`) for the selected instances, ordered by its primary key
+// (instance id first), so that SQLite walks the key's index and sorts nothing. `id_condition` is on the
+// table's instance_id ("instance_id = ?"); empty for every instance.
+Database::Cursor Children(Database& db, const std::string& columns, const std::string& from, const char* alias,
+                          const std::string& id_condition, const std::string& order,
                           const std::vector<Database::Param>& params) {
+  const std::string where = id_condition.empty() ? "1 = 1" : std::string(alias) + "." + id_condition;
   return db.Stream("SELECT " + columns + " FROM " + from + " WHERE " + where + " ORDER BY " + order, params);
-}
-
-std::string Replace(std::string text, std::string_view from, std::string_view to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
 }
 
 }  // namespace
 
 InstanceStream InstanceStream::One(Database& db, std::int64_t id, Definitions definitions) {
-  return InstanceStream(db, "i.id = ?", "{x}.instance_id = ?", {id}, std::move(definitions), nullptr);
+  return InstanceStream(db, "i.id = ?", "instance_id = ?", {id}, std::move(definitions), nullptr);
 }
 
 InstanceStream InstanceStream::Matching(Database& db, const InstanceSelection& selection,
                                         Definitions definitions, ValueFilter wanted) {
   if (selection.where.empty()) {
     // Every instance: each table read straight along its key, without the set of ids to look up.
-    return InstanceStream(db, "1 = 1", "1 = 1", {}, std::move(definitions), std::move(wanted));
+    return InstanceStream(db, "1 = 1", "", {}, std::move(definitions), std::move(wanted));
   }
   const std::string where = "(" + selection.where + ")";
   return InstanceStream(db, where,
-                        std::string("{x}.instance_id IN (SELECT i.id ") + kSummaryTables + " WHERE " + where +
-                            ")",
+                        std::string("instance_id IN (SELECT i.id ") + kSummaryTables + " WHERE " + where + ")",
                         selection.params, std::move(definitions), std::move(wanted));
 }
 
 InstanceStream::InstanceStream(Database& db, const std::string& instances_where,
-                               const std::string& children_where, const std::vector<Database::Param>& params,
+                               const std::string& id_condition, const std::vector<Database::Param>& params,
                                Definitions definitions, ValueFilter wanted)
     : db_(db),
       definitions_(std::move(definitions)),
@@ -59,18 +53,18 @@ InstanceStream::InstanceStream(Database& db, const std::string& instances_where,
                            params)),
       participants_(Children(db, "p.instance_id, p.role_id, u.id, u.username, u.display_name, p.assigned_at",
                              "participants p JOIN users u ON u.id = p.user_id",
-                             Replace(children_where, "{x}", "p"), "p.instance_id, p.role_id, p.user_id", params)),
+                             "p", id_condition, "p.instance_id, p.role_id, p.user_id", params)),
       phases_(Children(db, "instance_id, phase_id, state, started_at, completed_at, entered_seq", "phase_states s",
-                       Replace(children_where, "{x}", "s"), "instance_id, phase_id", params)),
+                       "s", id_condition, "instance_id, phase_id", params)),
       steps_(Children(db, "instance_id, step_id, state, started_at, completed_at, completed_by", "step_states s",
-                      Replace(children_where, "{x}", "s"), "instance_id, step_id", params)),
+                      "s", id_condition, "instance_id, step_id", params)),
       occurrences_(Children(db, "instance_id, step_id, started_at", "occurrences o",
-                            Replace(children_where, "{x}", "o"), "instance_id, step_id, occurrence", params)),
+                            "o", id_condition, "instance_id, step_id, occurrence", params)),
       signoffs_(Children(db, "s.instance_id, s.step_id, s.role_id, u.username",
-                         "signoffs s JOIN users u ON u.id = s.user_id", Replace(children_where, "{x}", "s"),
+                         "signoffs s JOIN users u ON u.id = s.user_id", "s", id_condition,
                          "s.instance_id, s.step_id, s.role_id", params)),
       values_(Children(db, "instance_id, form_id, occurrence, field_id, value, version, author, updated_at",
-                       "field_values v", Replace(children_where, "{x}", "v"),
+                       "field_values v", "v", id_condition,
                        "instance_id, form_id, occurrence, field_id", params)) {}
 
 const std::vector<std::pair<std::string, Engine::Loaded::Person>>& InstanceStream::OrganisationRoles(

@@ -67,7 +67,7 @@ class InstanceStream {
   Result<bool> Next(Engine::Loaded& out);
 
  private:
-  InstanceStream(Database& db, const std::string& instances_where, const std::string& children_where,
+  InstanceStream(Database& db, const std::string& instances_where, const std::string& id_condition,
                  const std::vector<Database::Param>& params, Definitions definitions, ValueFilter wanted);
   const std::vector<std::pair<std::string, Engine::Loaded::Person>>& OrganisationRoles(
       std::int64_t municipality);
