@@ -161,7 +161,7 @@ TEST_F(DemoTest, ReportMatchesTheDatabase) {
   }
   EXPECT_EQ(report().installed.size(), files);
   EXPECT_EQ(engine().Definitions().size(), files);
-  EXPECT_TRUE(std::count(report().installed.begin(), report().installed.end(), "ku8-larande-besok v1"));
+  EXPECT_TRUE(std::count(report().installed.begin(), report().installed.end(), "ku8-larande-besok v2"));
 }
 
 TEST_F(DemoTest, InstancesAreSpreadOverPhasesAndSomeAreCompleted) {
