@@ -452,6 +452,7 @@ Result<DefinitionPtr> Engine::LoadDefinition(const std::string& id, std::optiona
     // Stored definitions were fully checked when installed; templates are checked by the plugins.
     LoadOptions options;
     options.check_templates = false;
+    options.stored = true;
     LoadResult loaded = LoadWorkflowFromText(xml[0].Text(0), id + ".xml", options);
     if (!loaded.ok()) {
       return Error::Of(ErrorCode::kInternal, "the stored definition " + id + " v" + std::to_string(found) +

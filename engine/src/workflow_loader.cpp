@@ -1157,13 +1157,18 @@ class Loader {
     std::map<std::string, SourceLocation> seen, sheets;
     std::vector<std::vector<pugi::xml_node>> column_nodes;
     for (pugi::xml_node node : exports.children("export")) {
-      CheckShape(node, {"id", "label", "sheet", "rows"}, {"column"});
+      // `plugin` (xlsx|csv) is from definitions written before the format was chosen at export time;
+      // accepted and ignored, so that they still load.
+      CheckShape(node, {"id", "label", "sheet", "rows", "plugin"}, {"column"});
       ExportRule rule;
       rule.where = AtNode(node);
       rule.id = RequiredId(node);
       rule.label = RequiredAttr(node, "label");
       rule.sheet = node.attribute("sheet") ? Attr(node, "sheet") : rule.label;
       const SourceLocation sheet_at = node.attribute("sheet") ? AtAttributeValue(node, "sheet") : rule.where;
+      if (options_.stored && !node.attribute("sheet") && !SheetNameProblem(rule.sheet).empty()) {
+        rule.sheet = FittingSheetName(rule.sheet);
+      }
       if (std::string why = SheetNameProblem(rule.sheet); !why.empty()) {
         Error(sheet_at, "export '" + rule.id + "': the sheet name '" + rule.sheet + "' " + why);
       } else {
@@ -1215,6 +1220,35 @@ class Loader {
       if (FoldCase(name) == FoldCase(fixed)) return "is the name of a sheet every export has";
     }
     return {};
+  }
+
+  // `label` made a sheet name: the characters Excel refuses become '-', at most 31 characters, and a name
+  // of the fixed sheets gets " (process)" so that it stays apart.
+  static std::string FittingSheetName(const std::string& label) {
+    std::string name;
+    size_t characters = 0;
+    for (size_t i = 0; i < label.size() && characters < 31; ++characters) {
+      size_t length = 1;
+      const unsigned char lead = static_cast<unsigned char>(label[i]);
+      if (lead >= 0xF0) {
+        length = 4;
+      } else if (lead >= 0xE0) {
+        length = 3;
+      } else if (lead >= 0xC0) {
+        length = 2;
+      }
+      std::string character = label.substr(i, length);
+      if (character.size() == 1 && std::string_view("[]:*?/\\").find(character[0]) != std::string_view::npos) {
+        character = "-";
+      }
+      name += character;
+      i += length;
+    }
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\'')) name.pop_back();
+    while (!name.empty() && name.front() == '\'') name.erase(0, 1);
+    if (name.empty()) name = "Process";
+    if (!SheetNameProblem(name).empty()) name = "Process - " + name.substr(0, 20);
+    return name;
   }
 
   // Exports go to the administration, who are not participants: a column may read only fields that every

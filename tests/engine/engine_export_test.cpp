@@ -420,6 +420,29 @@ TEST(ExportLoaderTest, SheetNamesFollowExcelsRules) {
                           HasSubstr("duplicate export sheet id 'Blad'")));
 }
 
+TEST(ExportLoaderTest, DefinitionsStoredBeforeSheetsExistedStillLoad) {
+  // Before `sheet`, an export named its format and its label could be any text.
+  const std::string old = FlowWithExports(
+      "    <export id=\"oversikt\" label=\"Kvalitetsutvecklarnas samarbeten – översikt\" plugin=\"xlsx\">\n"
+      "      <column label=\"Antal\" value=\"ansokan.antal\"/>\n"
+      "    </export>\n"
+      "    <export id=\"kort\" label=\"Översikt\" plugin=\"csv\">\n"
+      "      <column label=\"Antal\" value=\"ansokan.antal\"/>\n"
+      "    </export>\n");
+  LoadOptions stored;
+  stored.stored = true;
+  LoadResult loaded = LoadWorkflowFromText(old, "flow.xml", stored);
+  ASSERT_TRUE(loaded.ok()) << loaded.problems.front().Format();
+  EXPECT_EQ(loaded.definition->exports[0].sheet, "Kvalitetsutvecklarnas samarbete");
+  EXPECT_EQ(loaded.definition->exports[1].sheet, "Process - Översikt");
+  // Written today, the same text is refused with the reason: only the sheet names, not `plugin`.
+  LoadResult fresh = LoadWorkflowFromText(old, "flow.xml", {});
+  std::vector<std::string> problems;
+  for (const Problem& p : fresh.problems) problems.push_back(p.Format());
+  EXPECT_THAT(problems, ElementsAre(HasSubstr("is longer than 31 characters"),
+                                    HasSubstr("is the name of a sheet every export has")));
+}
+
 TEST(ExportLoaderTest, ItemRowsNeedAListColumn) {
   EXPECT_THAT(Problems("    <export id=\"x\" label=\"X\" rows=\"items\">\n"
                        "      <column label=\"Antal\" value=\"ansokan.antal\"/>\n"

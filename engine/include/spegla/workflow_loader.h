@@ -25,6 +25,9 @@ struct LoadOptions {
   std::string template_dir;
   // Skip the check that template files exist (when a definition arrives over the API before its templates).
   bool check_templates = true;
+  // A definition stored by an earlier version of Spegla, loaded again to run its instances: an export label
+  // that does not fit as a sheet name (before `sheet` existed) is shortened to one instead of refused.
+  bool stored = false;
 };
 
 // `file` is used in messages and, unless options say otherwise, to resolve template paths.
