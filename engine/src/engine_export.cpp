@@ -546,7 +546,10 @@ Result<ExportSummary> Engine::Export(const Actor& actor, const ExportRequest& re
             if (values.back().is_list) items = std::max(items, values.back().list.size());
           }
           const bool spread = ep.rule->rows == ExportRule::Rows::kItems;
-          const size_t rows = spread ? items : 1;  // an instance without items has no rows there
+          // An instance without items has no rows there; one with nothing to show (lessons not yet
+          // written) none either: every column empty. Counts are numbers, never empty.
+          const bool nothing = std::all_of(values.begin(), values.end(), [](const ExprValue& v) { return v.IsEmpty(); });
+          const size_t rows = spread ? items : nothing ? 0 : 1;
           for (size_t item = 0; item < rows; ++item) {
             row.Reset(sheet.spec.columns.size());
             PutKeys(row, inst);

@@ -80,6 +80,8 @@ Row TimeRow(std::string who, double days) {
   return Row{{"observator", Text(std::move(who))}, {"dagar", Num(days)}};
 }
 
+std::string FlowWithExports(const std::string& exports);
+
 class ExportTest : public ::testing::Test {
  protected:
   ExportTest() : clock_(At("2026-03-02")) {}
@@ -236,6 +238,29 @@ TEST_F(ExportTest, ProcessSheetShowsLabelsNamesAndRealTypes) {
   EXPECT_EQ(s.spec.columns[s.Column("Besöksdatum")].type, CellType::kText);
   EXPECT_EQ(s.Cell(1, "Antal").type, CellType::kEmpty);
   EXPECT_EQ(s.Cell(1, "Besöksdagar").number, 0);
+}
+
+TEST_F(ExportTest, AnInstanceWithNothingToShowHasNoRowOnAnExportSheet) {
+  // The fresh instance has no answers, but a count is a number: it keeps its row on Testflöde.
+  EXPECT_EQ(Exported().Sheet("Testflöde").rows.size(), 2u);
+  const std::string only_answers = FlowWithExports(
+      "    <export id=\"svar\" label=\"Svar\">\n"
+      "      <column label=\"Antal\" value=\"ansokan.antal\"/>\n"
+      "      <column label=\"Väg\" value=\"ansokan.vag\"/>\n"
+      "    </export>\n");
+  std::string xml = only_answers;
+  xml.replace(xml.find("version=\"1\""), 11, "version=\"2\"");
+  InstallOutcome v2 = engine_->InstallDefinition(Actor::Operator(), xml, "flow.xml");
+  ASSERT_TRUE(v2.problems.empty()) << v2.problems.front().Format();
+  const std::int64_t answered = Must(engine_->CreateInstance(Actor::Operator(), "test-flow", byskolan_, "Svarat"));
+  Must(engine_->CreateInstance(Actor::Operator(), "test-flow", byskolan_, "Tomt"));
+  Must(engine_->AssignParticipant(Actor::Operator(), answered, "larare", "lars"));
+  Must(engine_->SetFields(U("lars"), answered, "ansokan", 0, {{"antal", Num(12)}}));
+  RecordingWriter w = Exported();
+  const RecordedSheet& s = w.Sheet("Svar");
+  ASSERT_EQ(s.rows.size(), 1u);
+  EXPECT_EQ(s.Cell(0, "Nr").number, answered);
+  EXPECT_EQ(s.Cell(0, "Antal").number, 12);
 }
 
 TEST_F(ExportTest, ItemsSheetHasARowPerGroupRowKeyedByInstance) {
