@@ -24,11 +24,6 @@ bool IsUsername(const std::string& s) {
 
 }  // namespace
 
-std::optional<Timestamp> OptionalTimestamp(const Database::Row& row, size_t column) {
-  if (row.IsNull(column)) return std::nullopt;
-  return ParseTimestamp(row.Text(column));
-}
-
 std::unique_ptr<Engine> Engine::Open(const std::string& path, const Clock& clock) {
   std::unique_ptr<Database> db = Database::Open(path);
   Migrate(*db);

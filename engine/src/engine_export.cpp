@@ -32,20 +32,17 @@ class RowBuffer {
       c.text.clear();
     }
   }
-  OwnedCell& at(size_t column) { return cells_.at(column); }
   void Text(size_t column, std::string_view text) {
-    if (text.empty()) return;
-    cells_.at(column).type = CellType::kText;
-    cells_.at(column).text.assign(text);
+    if (!text.empty()) Set(column, CellType::kText, 0).text.assign(text);
   }
-  void Number(size_t column, double n) { cells_.at(column) = OwnedCell{CellType::kNumber, n, {}}; }
+  void Number(size_t column, double n) { Set(column, CellType::kNumber, n); }
   void Day(size_t column, std::optional<Date> d) {
-    if (d) cells_.at(column) = OwnedCell{CellType::kDate, static_cast<double>(d->days().time_since_epoch().count()), {}};
+    if (d) Set(column, CellType::kDate, static_cast<double>(d->days().time_since_epoch().count()));
   }
   void Instant(size_t column, std::optional<Timestamp> t) {
-    if (t) cells_.at(column) = OwnedCell{CellType::kDateTime, static_cast<double>(t->time_since_epoch().count()), {}};
+    if (t) Set(column, CellType::kDateTime, static_cast<double>(t->time_since_epoch().count()));
   }
-  void Bool(size_t column, bool b) { cells_.at(column) = OwnedCell{CellType::kBool, b ? 1.0 : 0.0, {}}; }
+  void Bool(size_t column, bool b) { Set(column, CellType::kBool, b ? 1.0 : 0.0); }
 
   void WriteTo(ExportWriter& writer, size_t sheet, RowStyle style = RowStyle::kData) {
     size_t used = cells_.size();
@@ -56,6 +53,15 @@ class RowBuffer {
   }
 
  private:
+  // Sets type and number in place, keeping the cell's text buffer for the rows to come.
+  OwnedCell& Set(size_t column, CellType type, double number) {
+    OwnedCell& cell = cells_.at(column);
+    cell.type = type;
+    cell.number = number;
+    cell.text.clear();
+    return cell;
+  }
+
   std::vector<OwnedCell> cells_;
   std::vector<Cell> view_;
 };

@@ -137,7 +137,6 @@ struct Engine::Caches {
   TemplateCache templates;
 };
 
-std::optional<Timestamp> OptionalTimestamp(const Database::Row& row, size_t column);
 
 // The columns of an InstanceSummary, in the order SummaryFromRow reads them, and the tables they come from.
 inline constexpr const char* kSummaryColumns =
