@@ -25,6 +25,7 @@ bool IsUsername(const std::string& s) {
 }  // namespace
 
 std::unique_ptr<Engine> Engine::Open(const std::string& path, const Clock& clock) {
+  InitCrypto();
   std::unique_ptr<Database> db = Database::Open(path);
   Migrate(*db);
   return std::unique_ptr<Engine>(new Engine(std::move(db), clock));
@@ -97,6 +98,39 @@ std::optional<Error> RequireAdministrator(Database& db, const Actor& actor, bool
   return Error::Of(ErrorCode::kForbidden, "Bara en administratör får göra detta.");
 }
 
+bool MunicipalityExists(Database& db, std::int64_t id) {
+  return !db.Query("SELECT id FROM municipalities WHERE id = ?", {id}).empty();
+}
+
+Error NoMunicipality(std::int64_t id) {
+  return Error::Of(ErrorCode::kNotFound, "Det finns ingen kommun med id " + std::to_string(id) + ".");
+}
+
+Error NoUnit(std::int64_t id) {
+  return Error::Of(ErrorCode::kNotFound, "Det finns ingen enhet med id " + std::to_string(id) + ".");
+}
+
+const char* const kUnknownGlobalRole = " (administrator, utvecklingsledare, forvaltning eller personal).";
+
+// The fields an update changed, as they were and as they become, for its audit entry:
+// "name: Byskolan; kind: skola" -> "name: Bygdeskolan; kind: skola".
+class Changes {
+ public:
+  void Add(const std::string& field, const std::string& before, const std::string& after) {
+    if (before == after) return;
+    const char* separator = count_++ == 0 ? "" : "; ";
+    before_ += separator + field + ": " + before;
+    after_ += separator + field + ": " + after;
+  }
+  bool empty() const { return count_ == 0; }
+  const std::string& before() const { return before_; }
+  const std::string& after() const { return after_; }
+
+ private:
+  size_t count_ = 0;
+  std::string before_, after_;
+};
+
 }  // namespace
 
 Result<std::int64_t> Engine::CreateMunicipality(const Actor& actor, const std::string& raw_name,
@@ -119,7 +153,7 @@ Result<std::int64_t> Engine::CreateMunicipality(const Actor& actor, const std::s
 Result<std::int64_t> Engine::CreateUnit(const Actor& actor, std::int64_t municipality_id,
                                         const std::string& raw_name, const std::string& kind) {
   return Write<std::int64_t>([&]() -> Result<std::int64_t> {
-    if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
+    if (auto denied = RequireAdministrator(*db_, actor, true)) return *denied;
     std::string name = Trimmed(raw_name);
     std::vector<Issue> issues;
     if (name.empty()) issues.push_back({"name", "Enheten behöver ett namn."});
@@ -130,6 +164,7 @@ Result<std::int64_t> Engine::CreateUnit(const Actor& actor, std::int64_t municip
       return Error::Of(ErrorCode::kNotFound,
                        "Det finns ingen kommun med id " + std::to_string(municipality_id) + ".");
     }
+    if (auto denied = RequireCoordinatorOf(*db_, actor, municipality_id)) return *denied;
     if (!db_->Query("SELECT id FROM units WHERE municipality_id = ? AND name = ?", {municipality_id, name})
              .empty()) {
       return Error::Of(ErrorCode::kConflict, "Enheten ”" + name + "” finns redan i kommunen.", "name");
@@ -147,9 +182,9 @@ Result<std::int64_t> Engine::CreateTeam(const Actor& actor, std::int64_t unit_id
     if (auto denied = RequireAdministrator(*db_, actor, true)) return *denied;
     std::string name = Trimmed(raw_name);
     if (name.empty()) return Error::Of(ErrorCode::kInvalid, "Arbetslaget behöver ett namn.", "name");
-    if (db_->Query("SELECT id FROM units WHERE id = ?", {unit_id}).empty()) {
-      return Error::Of(ErrorCode::kNotFound, "Det finns ingen enhet med id " + std::to_string(unit_id) + ".");
-    }
+    std::vector<Database::Row> unit = db_->Query("SELECT municipality_id FROM units WHERE id = ?", {unit_id});
+    if (unit.empty()) return NoUnit(unit_id);
+    if (auto denied = RequireCoordinatorOf(*db_, actor, unit[0].Int(0))) return *denied;
     if (!db_->Query("SELECT id FROM teams WHERE unit_id = ? AND name = ?", {unit_id, name}).empty()) {
       return Error::Of(ErrorCode::kConflict, "Arbetslaget ”" + name + "” finns redan.", "name");
     }
@@ -170,9 +205,7 @@ Result<std::int64_t> Engine::CreateUser(const Actor& actor, const User& user) {
     if (Trimmed(user.display_name).empty()) issues.push_back({"display_name", "Namn saknas."});
     std::string role = user.global_role.empty() ? "personal" : user.global_role;
     if (!kGlobalRoles.count(role)) {
-      issues.push_back(
-          {"global_role",
-           "Okänd roll ”" + role + "” (administrator, utvecklingsledare, forvaltning eller personal)."});
+      issues.push_back({"global_role", "Okänd roll ”" + role + "”" + kUnknownGlobalRole});
     }
     if (!issues.empty()) return Error{ErrorCode::kInvalid, issues};
     if (!db_->Query("SELECT id FROM users WHERE username = ?", {user.username}).empty()) {
@@ -201,10 +234,8 @@ Result<Ok> Engine::AddToObserverPool(const Actor& actor, std::int64_t municipali
     if (auto denied = RequireAdministrator(*db_, actor, true)) return *denied;
     Result<std::int64_t> user = UserId(username);
     if (!user) return user.error();
-    if (db_->Query("SELECT id FROM municipalities WHERE id = ?", {municipality_id}).empty()) {
-      return Error::Of(ErrorCode::kNotFound,
-                       "Det finns ingen kommun med id " + std::to_string(municipality_id) + ".");
-    }
+    if (!MunicipalityExists(*db_, municipality_id)) return NoMunicipality(municipality_id);
+    if (auto denied = RequireCoordinatorOf(*db_, actor, municipality_id)) return *denied;
     if (!db_->Query("SELECT 1 FROM observer_pool WHERE municipality_id = ? AND user_id = ?",
                     {municipality_id, user.value()})
              .empty()) {
@@ -221,13 +252,14 @@ Result<Ok> Engine::AddToObserverPool(const Actor& actor, std::int64_t municipali
 Result<Ok> Engine::AssignOrganisationRole(const Actor& actor, std::int64_t municipality_id,
                                           const std::string& role, const std::string& username) {
   return Write<Ok>([&]() -> Result<Ok> {
-    if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
+    if (auto denied = RequireAdministrator(*db_, actor, true)) return *denied;
     Result<std::int64_t> user = UserId(username);
     if (!user) return user.error();
     if (db_->Query("SELECT id FROM municipalities WHERE id = ?", {municipality_id}).empty()) {
       return Error::Of(ErrorCode::kNotFound,
                        "Det finns ingen kommun med id " + std::to_string(municipality_id) + ".");
     }
+    if (auto denied = RequireCoordinatorOf(*db_, actor, municipality_id)) return *denied;
     if (role.empty()) return Error::Of(ErrorCode::kInvalid, "Roll saknas.", "role");
     if (!db_->Query(
                 "SELECT 1 FROM organisation_roles WHERE municipality_id = ? AND role_id = ? AND user_id = ?",
@@ -239,6 +271,132 @@ Result<Ok> Engine::AssignOrganisationRole(const Actor& actor, std::int64_t munic
                  {municipality_id, role, user.value()});
     Audit(std::nullopt, actor, "organisation_role.assign", "municipality:" + std::to_string(municipality_id),
           std::nullopt, role + ": " + username);
+    return Ok{};
+  });
+}
+
+Result<Ok> Engine::UpdateMunicipality(const Actor& actor, std::int64_t id, const MunicipalityUpdate& update) {
+  return Write<Ok>([&]() -> Result<Ok> {
+    if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
+    std::vector<Database::Row> rows =
+        db_->Query("SELECT name, network FROM municipalities WHERE id = ?", {id});
+    if (rows.empty()) return NoMunicipality(id);
+    const std::string old_name = rows[0].Text(0), old_network = rows[0].Text(1);
+    const std::string name = update.name ? Trimmed(*update.name) : old_name;
+    const std::string network = update.network ? Trimmed(*update.network) : old_network;
+    if (name.empty()) return Error::Of(ErrorCode::kInvalid, "Kommunen behöver ett namn.", "name");
+    if (!db_->Query("SELECT id FROM municipalities WHERE name = ? AND id <> ?", {name, id}).empty()) {
+      return Error::Of(ErrorCode::kConflict, "Kommunen ”" + name + "” finns redan.", "name");
+    }
+    Changes changes;
+    changes.Add("name", old_name, name);
+    changes.Add("network", old_network, network);
+    if (changes.empty()) return Ok{};
+    db_->Execute("UPDATE municipalities SET name = ?, network = ? WHERE id = ?", {name, network, id});
+    Audit(std::nullopt, actor, "municipality.update", "municipality:" + std::to_string(id), changes.before(),
+          changes.after());
+    return Ok{};
+  });
+}
+
+Result<Ok> Engine::UpdateUnit(const Actor& actor, std::int64_t id, const UnitUpdate& update) {
+  return Write<Ok>([&]() -> Result<Ok> {
+    // Whether the actor may change units at all comes first; whose units, once the unit is known.
+    if (auto denied = RequireAdministrator(*db_, actor, true)) return *denied;
+    std::vector<Database::Row> rows =
+        db_->Query("SELECT municipality_id, name, kind FROM units WHERE id = ?", {id});
+    if (rows.empty()) return NoUnit(id);
+    const std::int64_t municipality = rows[0].Int(0);
+    if (auto denied = RequireCoordinatorOf(*db_, actor, municipality)) return *denied;
+    const std::string old_name = rows[0].Text(1), old_kind = rows[0].Text(2);
+    const std::string name = update.name ? Trimmed(*update.name) : old_name;
+    const std::string kind = update.kind ? *update.kind : old_kind;
+    std::vector<Issue> issues;
+    if (name.empty()) issues.push_back({"name", "Enheten behöver ett namn."});
+    if (kind != "skola" && kind != "forskola")
+      issues.push_back({"kind", "Typ ska vara ”skola” eller ”forskola”."});
+    if (!issues.empty()) return Error{ErrorCode::kInvalid, issues};
+    if (!db_->Query("SELECT id FROM units WHERE municipality_id = ? AND name = ? AND id <> ?",
+                    {municipality, name, id})
+             .empty()) {
+      return Error::Of(ErrorCode::kConflict, "Enheten ”" + name + "” finns redan i kommunen.", "name");
+    }
+    Changes changes;
+    changes.Add("name", old_name, name);
+    changes.Add("kind", old_kind, kind);
+    if (changes.empty()) return Ok{};
+    db_->Execute("UPDATE units SET name = ?, kind = ? WHERE id = ?", {name, kind, id});
+    Audit(std::nullopt, actor, "unit.update", "unit:" + std::to_string(id), changes.before(),
+          changes.after());
+    return Ok{};
+  });
+}
+
+Result<Ok> Engine::UpdateUser(const Actor& actor, const std::string& username, const UserUpdate& update) {
+  return Write<Ok>([&]() -> Result<Ok> {
+    if (auto denied = RequireAdministrator(*db_, actor)) return *denied;
+    std::vector<Database::Row> rows =
+        db_->Query(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.username = ?", {username});
+    if (rows.empty()) {
+      return Error::Of(ErrorCode::kNotFound, "Det finns ingen användare ”" + username + "”.", "username");
+    }
+    const User old = UserFromRow(rows[0]);
+    User now = old;
+    if (update.display_name) now.display_name = Trimmed(*update.display_name);
+    if (update.email) now.email = Trimmed(*update.email);
+    if (update.global_role) now.global_role = *update.global_role;
+    if (update.municipality_id) now.municipality_id = *update.municipality_id;
+    std::vector<Issue> issues;
+    if (now.display_name.empty()) issues.push_back({"display_name", "Namn saknas."});
+    if (!kGlobalRoles.count(now.global_role)) {
+      issues.push_back({"global_role", "Okänd roll ”" + now.global_role + "”" + kUnknownGlobalRole});
+    }
+    if (!issues.empty()) return Error{ErrorCode::kInvalid, issues};
+    if (now.municipality_id && now.municipality_id != old.municipality_id &&
+        !MunicipalityExists(*db_, *now.municipality_id)) {
+      Error error = NoMunicipality(*now.municipality_id);
+      error.issues[0].field = "municipality_id";
+      return error;
+    }
+    auto municipality_text = [](const std::optional<std::int64_t>& id) {
+      return id ? std::to_string(*id) : std::string();
+    };
+    Changes changes;
+    changes.Add("display_name", old.display_name, now.display_name);
+    changes.Add("email", old.email, now.email);
+    changes.Add("global_role", old.global_role, now.global_role);
+    changes.Add("municipality_id", municipality_text(old.municipality_id),
+                municipality_text(now.municipality_id));
+    if (changes.empty()) return Ok{};
+    db_->Execute(
+        "UPDATE users SET display_name = ?, email = ?, global_role = ?, municipality_id = ? WHERE id = ?",
+        {now.display_name, now.email, now.global_role,
+         now.municipality_id ? Database::Param{*now.municipality_id} : Database::Param{nullptr}, old.id});
+    // What a session may see follows from the role and municipality: a changed one signs the user out.
+    if (now.global_role != old.global_role || now.municipality_id != old.municipality_id) {
+      EndSessions(*db_, old.id, Now());
+    }
+    Audit(std::nullopt, actor, "user.update", "user:" + username, changes.before(), changes.after());
+    return Ok{};
+  });
+}
+
+Result<Ok> Engine::RemoveFromObserverPool(const Actor& actor, std::int64_t municipality_id,
+                                          const std::string& username) {
+  return Write<Ok>([&]() -> Result<Ok> {
+    if (auto denied = RequireAdministrator(*db_, actor, true)) return *denied;
+    Result<std::int64_t> user = UserId(username);
+    if (!user) return user.error();
+    if (!MunicipalityExists(*db_, municipality_id)) return NoMunicipality(municipality_id);
+    if (auto denied = RequireCoordinatorOf(*db_, actor, municipality_id)) return *denied;
+    if (db_->Query("SELECT 1 FROM observer_pool WHERE municipality_id = ? AND user_id = ?",
+                   {municipality_id, user.value()})
+            .empty()) {
+      return Ok{};
+    }
+    db_->Execute("DELETE FROM observer_pool WHERE municipality_id = ? AND user_id = ?",
+                 {municipality_id, user.value()});
+    Audit(std::nullopt, actor, "pool.remove", "municipality:" + std::to_string(municipality_id), username);
     return Ok{};
   });
 }
@@ -276,24 +434,6 @@ std::vector<Team> Engine::Teams(std::int64_t unit_id) {
   return out;
 }
 
-namespace {
-
-User UserFromRow(const Database::Row& r) {
-  User u;
-  u.id = r.Int(0);
-  u.username = r.Text(1);
-  u.display_name = r.Text(2);
-  u.email = r.Text(3);
-  if (!r.IsNull(4)) u.municipality_id = r.Int(4);
-  u.global_role = r.Text(5);
-  return u;
-}
-
-constexpr const char* kUserColumns =
-    "u.id, u.username, u.display_name, u.email, u.municipality_id, u.global_role";
-
-}  // namespace
-
 std::vector<User> Engine::Users() {
   std::lock_guard lock(mutex_);
   std::vector<User> out;
@@ -321,6 +461,14 @@ std::optional<User> Engine::FindUser(const std::string& username) {
   std::lock_guard lock(mutex_);
   std::vector<Database::Row> rows =
       db_->Query(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.username = ?", {username});
+  if (rows.empty()) return std::nullopt;
+  return UserFromRow(rows[0]);
+}
+
+std::optional<User> Engine::FindUser(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  std::vector<Database::Row> rows =
+      db_->Query(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.id = ?", {id});
   if (rows.empty()) return std::nullopt;
   return UserFromRow(rows[0]);
 }

@@ -272,6 +272,7 @@ Result<std::vector<DocumentInfo>> Engine::Documents(const Actor& viewer, std::in
   return Read<std::vector<DocumentInfo>>([&]() -> Result<std::vector<DocumentInfo>> {
     Result<Loaded> inst = Load(instance);
     if (!inst) return inst.error();
+    if (Result<Ok> may = MayViewInstance(*db_, inst.value(), viewer, nullptr); !may) return may.error();
     std::vector<DocumentInfo> out;
     for (const Database::Row& r :
          db_->Query(std::string("SELECT ") + kDocumentColumns +

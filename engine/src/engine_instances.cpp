@@ -320,16 +320,16 @@ Result<std::int64_t> Engine::CreateInstance(const Actor& actor, const std::strin
                                             std::int64_t unit_id, const std::string& raw_title,
                                             std::optional<std::int64_t> team_id) {
   return Write<std::int64_t>([&]() -> Result<std::int64_t> {
-    if (!actor.is_operator) {
-      Result<std::int64_t> user = UserId(actor.username);
-      if (!user) return Error::Of(ErrorCode::kForbidden, "Okänd användare " + Quoted(actor.username) + ".");
-    }
+    // Whether the actor may start processes at all comes first; where, once the unit is known.
+    if (std::optional<Error> denied = MayCreateInstance(*db_, actor, std::nullopt)) return *denied;
     Result<DefinitionPtr> def = LoadDefinition(workflow_id, std::nullopt);
     if (!def) return def.error();
-    if (db_->Query("SELECT id FROM units WHERE id = ?", {unit_id}).empty()) {
+    std::vector<Database::Row> unit = db_->Query("SELECT municipality_id FROM units WHERE id = ?", {unit_id});
+    if (unit.empty()) {
       return Error::Of(ErrorCode::kNotFound, "Det finns ingen enhet med id " + std::to_string(unit_id) + ".",
                        "unit");
     }
+    if (std::optional<Error> denied = MayCreateInstance(*db_, actor, unit[0].Int(0))) return *denied;
     if (team_id &&
         db_->Query("SELECT id FROM teams WHERE id = ? AND unit_id = ?", {*team_id, unit_id}).empty()) {
       return Error::Of(ErrorCode::kNotFound, "Arbetslaget finns inte på enheten.", "team");
@@ -365,8 +365,9 @@ namespace {
 
 // Participants are managed by administrators, coordinators (utvecklingsledare) and holders of an
 // organisation-wide role in the instance (who put observer groups together).
-// Who may assign people to `role`: the operator, administrators and utvecklingsledare, holders of an
-// organisation-wide role in the instance, and participants in a role the definition lists in assigned-by.
+// Who may assign people to `role`: the operator, administrators and the utvecklingsledare of the
+// instance's municipality, holders of an organisation-wide role in the instance, and participants in a
+// role the definition lists in assigned-by.
 bool MayManageParticipants(Database& db, const Engine::Loaded& inst, const Actor& actor, const Role& role) {
   if (actor.is_operator) return true;
   for (const std::string& manager : role.assigned_by) {
@@ -376,10 +377,12 @@ bool MayManageParticipants(Database& db, const Engine::Loaded& inst, const Actor
       if (p.username == actor.username) return true;
     }
   }
-  std::vector<Database::Row> rows =
-      db.Query("SELECT global_role FROM users WHERE username = ?", {actor.username});
-  if (!rows.empty() && (rows[0].Text(0) == "administrator" || rows[0].Text(0) == "utvecklingsledare"))
+  // An utvecklingsledare of another municipality does not see the instance, so does not staff it either.
+  Standing who = StandingOf(db, actor);
+  if ((who.user_id && who.global_role == "administrator") ||
+      who.Reaches("utvecklingsledare", inst.municipality_id)) {
     return true;
+  }
   for (const auto& [held, people] : inst.participants) {
     for (const Engine::Loaded::Person& p : people) {
       if (p.username == actor.username && p.organisation_wide) return true;

@@ -2,10 +2,12 @@
 // transaction wrappers. Not part of the public API.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -164,11 +166,75 @@ InstanceSummary SummaryFromRow(const Row& r) {
   s.updated_at = ParseTimestamp(r.Text(11)).value_or(Timestamp{});
   return s;
 }
+
+// The columns of a User, in the order UserFromRow reads them (table alias u).
+inline constexpr const char* kUserColumns =
+    "u.id, u.username, u.display_name, u.email, u.municipality_id, u.global_role";
+inline constexpr size_t kUserColumnCount = 6;
+inline User UserFromRow(const Database::Row& r) {
+  User u;
+  u.id = r.Int(0);
+  u.username = r.Text(1);
+  u.display_name = r.Text(2);
+  u.email = r.Text(3);
+  if (!r.IsNull(4)) u.municipality_id = r.Int(4);
+  u.global_role = r.Text(5);
+  return u;
+}
 State ParseState(std::string_view text);
 bool Holds(const Expression& e, const ExprContext& context);
 bool FieldVisible(const Engine::Loaded& inst, const Form& form, const Field& field, int occurrence,
                   Date today);
 std::string FieldPath(const std::string& form, int occurrence, const std::string& field);
+
+// --- access (engine_access.cpp) -------------------------------------------------------------------
+
+// The acting user as the users table knows them. Empty for the operator and for a name no user has.
+struct Standing {
+  std::optional<std::int64_t> user_id;
+  std::string global_role;
+  std::optional<std::int64_t> municipality_id;
+
+  // Holds global `role` for `municipality`: as one of its own, or for every municipality when the user
+  // belongs to none.
+  bool Reaches(std::string_view role, std::int64_t municipality) const {
+    return user_id && global_role == role && (!municipality_id || *municipality_id == municipality);
+  }
+};
+Standing StandingOf(Database& db, const Actor& actor);
+
+// Administrators (and the operator), or an utvecklingsledare of `municipality`: who manages its units
+// and observer pool.
+std::optional<Error> RequireCoordinatorOf(Database& db, const Actor& actor, std::int64_t municipality);
+
+// Who may see an instance at all (engine.h, above GetInstance). `hide_participants` is set for those
+// who see its course but not who takes part (förvaltning).
+Result<Ok> MayViewInstance(Database& db, const Engine::Loaded& inst, const Actor& actor,
+                           bool* hide_participants);
+// Who may read an instance's audit log: its participants, administrators and utvecklingsledare.
+Result<Ok> MayReadAuditLog(Database& db, const Engine::Loaded& inst, const Actor& actor);
+// Who may start an instance on a unit of `municipality`; without one, whether the actor may start one
+// anywhere.
+std::optional<Error> MayCreateInstance(Database& db, const Actor& actor,
+                                       std::optional<std::int64_t> municipality);
+
+// The SQL condition (on kSummaryTables' aliases) that keeps the instances `viewer` may see, with its
+// parameters; empty when they see every instance. `definitions` tells which roles of each installed
+// definition version are organisation-wide.
+struct VisibleCondition {
+  std::string where;
+  std::vector<Database::Param> params;
+};
+VisibleCondition VisibleInstances(
+    Database& db, const Actor& viewer,
+    const std::function<Result<DefinitionPtr>(const std::string& id, int version)>& definitions);
+
+// --- accounts (engine_accounts.cpp) ---------------------------------------------------------------
+
+// Prepares libsodium; throws std::runtime_error when it cannot be used. Safe to call more than once.
+void InitCrypto();
+// Ends every open session of a user (their role or password changed).
+void EndSessions(Database& db, std::int64_t user_id, const std::string& now);
 
 }  // namespace spegla
 

@@ -241,11 +241,26 @@ InstanceView Engine::BuildView(const Loaded& inst) const {
   return view;
 }
 
-Result<InstanceView> Engine::GetInstance(const Actor&, std::int64_t instance) {
+Result<InstanceView> Engine::GetInstance(const Actor& viewer, std::int64_t instance) {
   return Read<InstanceView>([&]() -> Result<InstanceView> {
     Result<std::shared_ptr<const Loaded>> inst = LoadForReading(instance);
     if (!inst) return inst.error();
-    return BuildView(*inst.value());
+    bool hide_participants = false;
+    if (Result<Ok> may = MayViewInstance(*db_, *inst.value(), viewer, &hide_participants); !may) {
+      return may.error();
+    }
+    InstanceView view = BuildView(*inst.value());
+    if (hide_participants) {
+      // Förvaltning follows the process, not the people: no names, neither listed nor as who completed a
+      // step or used how much of a budget.
+      view.participants.clear();
+      view.created_by.clear();
+      for (PhaseView& phase : view.phases) {
+        for (StepView& step : phase.steps) step.completed_by.clear();
+      }
+      for (BudgetView& budget : view.budgets) budget.per.clear();
+    }
+    return view;
   });
 }
 
@@ -255,6 +270,9 @@ Result<FormView> Engine::GetForm(const Actor& viewer, std::int64_t instance, con
     Result<std::shared_ptr<const Loaded>> loaded = LoadForReading(instance);
     if (!loaded) return loaded.error();
     const Loaded& inst = *loaded.value();
+    if (Result<Ok> may = MayViewInstance(*db_, inst, viewer, nullptr); !may) return may.error();
+    // Field rights come from the viewer's roles in the instance only: a global role (an administrator,
+    // förvaltning) sees the instance but no form values.
     const Form* form = inst.def->FindForm(form_id);
     if (!form) return Error::Of(ErrorCode::kNotFound, "Processen har inget formulär ”" + form_id + "”.");
     const Step* repeating = inst.def->RepeatingStepOf(form_id);
@@ -294,10 +312,10 @@ Result<FormView> Engine::GetForm(const Actor& viewer, std::int64_t instance, con
   });
 }
 
-std::vector<InstanceSummary> Engine::ListInstances(const InstanceFilter& filter) {
-  std::lock_guard lock(mutex_);
-  std::string sql = std::string("SELECT ") + kSummaryColumns + " " + kSummaryTables + " WHERE 1 = 1";
-  std::vector<Database::Param> params;
+namespace {
+
+// The filter's conditions on kSummaryTables, appended to `sql` and `params`.
+void AddFilter(const InstanceFilter& filter, std::string& sql, std::vector<Database::Param>& params) {
   if (filter.municipality_id) {
     sql += " AND m.id = ?";
     params.emplace_back(*filter.municipality_id);
@@ -314,12 +332,46 @@ std::vector<InstanceSummary> Engine::ListInstances(const InstanceFilter& filter)
     sql += " AND i.status = ?";
     params.emplace_back(*filter.status);
   }
+}
+
+void AddPage(const InstanceFilter& filter, std::string& sql, std::vector<Database::Param>& params) {
   sql += " ORDER BY i.id LIMIT ? OFFSET ?";
   params.emplace_back(static_cast<std::int64_t>(filter.limit));
   params.emplace_back(static_cast<std::int64_t>(filter.offset));
+}
+
+}  // namespace
+
+std::vector<InstanceSummary> Engine::ListInstances(const InstanceFilter& filter) {
+  std::lock_guard lock(mutex_);
+  std::string sql = std::string("SELECT ") + kSummaryColumns + " " + kSummaryTables + " WHERE 1 = 1";
+  std::vector<Database::Param> params;
+  AddFilter(filter, sql, params);
+  AddPage(filter, sql, params);
   std::vector<InstanceSummary> out;
   for (const Database::Row& r : db_->Query(sql, params)) out.push_back(SummaryFromRow(r));
   return out;
+}
+
+InstancePage Engine::ListInstances(const Actor& viewer, const InstanceFilter& filter) {
+  std::lock_guard lock(mutex_);
+  VisibleCondition visible = VisibleInstances(
+      *db_, viewer, [this](const std::string& id, int version) { return LoadDefinition(id, version); });
+  std::string where = " WHERE 1 = 1";
+  std::vector<Database::Param> params;
+  if (!visible.where.empty()) {
+    where += " AND " + visible.where;
+    params = visible.params;
+  }
+  AddFilter(filter, where, params);
+  InstancePage page;
+  std::vector<Database::Row> count =
+      db_->Query(std::string("SELECT COUNT(*) ") + kSummaryTables + where, params);
+  page.total = count.empty() ? 0 : static_cast<size_t>(count[0].Int(0));
+  std::string sql = std::string("SELECT ") + kSummaryColumns + " " + kSummaryTables + where;
+  AddPage(filter, sql, params);
+  for (const Database::Row& r : db_->Query(sql, params)) page.items.push_back(SummaryFromRow(r));
+  return page;
 }
 
 std::vector<Task> Engine::Tasks(std::optional<std::string> username) {
@@ -413,6 +465,7 @@ Result<std::vector<AuditEntry>> Engine::AuditLog(const Actor& viewer, std::int64
     Result<std::shared_ptr<const Loaded>> loaded = LoadForReading(instance);
     if (!loaded) return loaded.error();
     const Loaded& inst = *loaded.value();
+    if (Result<Ok> may = MayReadAuditLog(*db_, inst, viewer); !may) return may.error();
     std::vector<std::string> roles = RolesOf(inst, viewer);
     std::vector<AuditEntry> out;
     for (const Database::Row& r : db_->Query(

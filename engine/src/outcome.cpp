@@ -4,6 +4,8 @@ namespace spegla {
 
 const char* ToString(ErrorCode code) {
   switch (code) {
+    case ErrorCode::kUnauthenticated:
+      return "unauthenticated";
     case ErrorCode::kNotFound:
       return "not_found";
     case ErrorCode::kForbidden:

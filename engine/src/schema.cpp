@@ -96,6 +96,15 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
           "content TEXT NOT NULL, size INTEGER NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, "
           "UNIQUE (instance_id, document_id, version))",
       }});
+  // Only a token's SHA-256 is kept: a copy of the database does not let anyone act as a signed-in user.
+  out.push_back(Migration{
+      4,
+      "sessions of signed-in users",
+      {
+          "CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id), "
+          "csrf_token TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, ended_at TEXT)",
+          "CREATE INDEX sessions_by_user ON sessions (user_id)",
+      }});
   return out;
 }
 
@@ -114,7 +123,7 @@ void EnsureVersionTable(Database& db) {
 
 }  // namespace
 
-int LatestSchemaVersion() { return 3; }
+int LatestSchemaVersion() { return 4; }
 
 int SchemaVersion(Database& db) {
   EnsureVersionTable(db);

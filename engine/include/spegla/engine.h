@@ -7,6 +7,7 @@
 // Thread-safety: all methods may be called from any thread; they are serialised internally.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -65,6 +66,44 @@ struct User {
   std::string email;
   std::optional<std::int64_t> municipality_id;
   std::string global_role;  // "administrator", "utvecklingsledare", "forvaltning", "personal"
+};
+
+// Changes to an organisation record; what is absent stays as it is.
+struct MunicipalityUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> network;
+};
+
+struct UnitUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> kind;
+};
+
+struct UserUpdate {
+  std::optional<std::string> display_name;
+  std::optional<std::string> email;
+  std::optional<std::string> global_role;
+  std::optional<std::optional<std::int64_t>> municipality_id;  // a value holding nullopt clears it
+};
+
+// A signed-in user's session. `token` is only ever known to the client (and set by Login): the database
+// keeps its SHA-256. `csrf_token` must accompany every state-changing request made with the cookie.
+struct SessionInfo {
+  std::string token;  // empty except in what Login returns
+  std::string csrf_token;
+  User user;
+  Timestamp created_at{};
+  Timestamp expires_at{};
+};
+
+// How much work an argon2id password hash costs. kInteractive (libsodium's OPSLIMIT/MEMLIMIT_INTERACTIVE,
+// 64 MiB) in production; kMinimum only for tests, where hundreds of accounts are made.
+enum class PasswordCost { kInteractive, kModerate, kMinimum };
+
+// The page of instances a viewer may see, and how many there are in all.
+struct InstancePage {
+  std::vector<InstanceSummary> items;
+  size_t total = 0;
 };
 
 struct DefinitionSummary {
@@ -141,6 +180,28 @@ class Engine {
   std::vector<User> Users();
   std::vector<User> ObserverPool(std::int64_t municipality_id);
   std::optional<User> FindUser(const std::string& username);
+  std::optional<User> FindUser(std::int64_t id);
+  // Administrators (and the operator) change organisation records; an utvecklingsledare may change the
+  // units of their own municipality. Names stay unique; a user's global role must be a known one.
+  Result<Ok> UpdateMunicipality(const Actor& actor, std::int64_t id, const MunicipalityUpdate& update);
+  Result<Ok> UpdateUnit(const Actor& actor, std::int64_t id, const UnitUpdate& update);
+  Result<Ok> UpdateUser(const Actor& actor, const std::string& username, const UserUpdate& update);
+  Result<Ok> RemoveFromObserverPool(const Actor& actor, std::int64_t municipality_id,
+                                    const std::string& username);
+
+  // --- accounts and sessions (engine_accounts.cpp) -------------------------------------------------
+  // Sets a password (argon2id via libsodium). Allowed to the operator, administrators, and the user
+  // themself; at least 10 characters. Ends the user's other sessions.
+  Result<Ok> SetPassword(const Actor& actor, const std::string& username, const std::string& password);
+  void SetPasswordCost(PasswordCost cost);  // REQUIRES: before other threads use the engine
+  // Checks the password and stores a new session (the token hashed) valid for `lifetime`. A wrong user
+  // name or password is kUnauthenticated with the same message and about the same time either way.
+  Result<SessionInfo> Login(const std::string& username, const std::string& password,
+                            std::chrono::seconds lifetime);
+  // The session a token belongs to; kUnauthenticated when unknown, ended or expired.
+  Result<SessionInfo> Session(const std::string& token);
+  // Ends the session (idempotent).
+  Result<Ok> Logout(const std::string& token);
 
   // --- definitions ---------------------------------------------------------------------------------
   // Validates and stores a definition. A new id or a higher version is installed; the same version with
@@ -154,7 +215,8 @@ class Engine {
   Result<DefinitionPtr> Definition(const std::string& id, std::optional<int> version = std::nullopt);
 
   // --- instances -----------------------------------------------------------------------------------
-  // Starts an instance of the latest version of `workflow_id` for a unit; its first phase opens.
+  // Starts an instance of the latest version of `workflow_id` for a unit; its first phase opens. Allowed
+  // to the operator, administrators and the utvecklingsledare of the unit's municipality.
   Result<std::int64_t> CreateInstance(const Actor& actor, const std::string& workflow_id,
                                       std::int64_t unit_id, const std::string& title,
                                       std::optional<std::int64_t> team_id = {});
@@ -178,12 +240,21 @@ class Engine {
   Result<Ok> Reopen(const Actor& actor, std::int64_t instance, const std::string& step,
                     const std::string& reason);
 
+  // Who may see an instance (MayViewInstance): the operator; its participants (including holders of an
+  // organisation-wide role); administrators; utvecklingsledare and förvaltning of its municipality (or of
+  // every municipality when they belong to none). Others get kForbidden. Förvaltning sees the process's
+  // course, deadlines and budgets but not who takes part (participants are left out of its view).
+  // Form values are shown only per the definition's rights, whatever the global role.
   Result<InstanceView> GetInstance(const Actor& viewer, std::int64_t instance);
   Result<FormView> GetForm(const Actor& viewer, std::int64_t instance, const std::string& form,
                            int occurrence = 0);
   std::vector<InstanceSummary> ListInstances(const InstanceFilter& filter = {});
+  // The instances `viewer` may see (see MayViewInstance), filtered and paged, with the total count.
+  InstancePage ListInstances(const Actor& viewer, const InstanceFilter& filter);
   // Open steps across active instances; for a user, only those they can perform.
   std::vector<Task> Tasks(std::optional<std::string> username = std::nullopt);
+  // The audit log of an instance: for its participants, administrators and the utvecklingsledare of its
+  // municipality (not förvaltning); values of fields the viewer may not see are left out.
   Result<std::vector<AuditEntry>> AuditLog(const Actor& viewer, std::int64_t instance);
   std::vector<AuditEntry> GlobalAuditLog(size_t limit = 1000);
 
@@ -276,6 +347,7 @@ class Engine {
   std::map<std::pair<std::string, int>, DefinitionPtr> definitions_;  // cache of parsed versions
   std::unique_ptr<Caches> caches_;  // the last instance loaded, decoded templates
   const PluginHost* plugins_ = nullptr;
+  PasswordCost password_cost_ = PasswordCost::kInteractive;
 };
 
 }  // namespace spegla

@@ -11,6 +11,7 @@
 namespace spegla {
 
 enum class ErrorCode {
+  kUnauthenticated,  // no valid session, or a wrong user name or password
   kNotFound,   // no such instance, step, form, field, user, ...
   kForbidden,  // the actor's roles do not allow it
   kInvalid,    // the input itself is wrong: a value of the wrong type, a constraint broken
