@@ -1,0 +1,77 @@
+// The HTTP/1.1 transport (Boost.Beast over Asio): accepts connections on a thread pool, reads requests
+// within limits, hands each to a Handler and writes its response; stops cleanly on request or signal.
+//
+// Limits: a body larger than `body_limit` is answered 413 and the connection closed; a header section
+// larger than `header_limit` 431; a request not read completely within `read_timeout` closes the
+// connection (408 when something was read); an idle keep-alive connection closes after `idle_timeout`.
+// Requests on one connection are handled one at a time, in order; at most `max_pipelined` requests read
+// ahead of the one being handled wait in the buffer, beyond that the server stops reading that connection
+// until it catches up.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http_message.h"
+
+namespace spegla::server {
+
+struct AccessLogEntry {
+  std::chrono::system_clock::time_point at;
+  std::string remote_address;
+  std::string user;
+  std::string method;
+  std::string target;
+  int status = 0;
+  size_t response_bytes = 0;
+  std::chrono::microseconds duration{0};
+};
+
+struct HttpServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: any free port (see HttpServer::port)
+  unsigned threads = 0;       // 0: one per core
+  size_t body_limit = 8 * 1024 * 1024;
+  size_t header_limit = 16 * 1024;
+  std::chrono::milliseconds read_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{120'000};
+  size_t max_pipelined = 16;
+  std::chrono::milliseconds stop_grace{10'000};  // how long a stop waits for requests in flight
+  bool handle_signals = false;                    // stop on SIGINT and SIGTERM
+  std::function<void(const AccessLogEntry&)> access_log;  // called after each response; may be empty
+};
+
+using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+class HttpServer {
+ public:
+  // Binds and listens (throws std::system_error when the address cannot be used); serves after Run.
+  HttpServer(HttpServerOptions options, Handler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  std::uint16_t port() const;  // the port bound, also when 0 was asked for
+
+  // Serves on `options.threads` threads (the caller's among them) until Stop or a signal; returns after
+  // requests in flight have been answered (or `stop_grace` has passed) and every thread has ended.
+  void Run();
+  // Starts serving on background threads and returns at once (for tests); Stop then waits for them.
+  void Start();
+  // Stops accepting, closes idle connections, lets requests in flight finish. Thread-safe; idempotent.
+  // After Start, waits until the threads have ended.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One access-log line (combined-log-like, with the user and the time taken):
+// 127.0.0.1 - admin [2026-11-23T17:50:01Z] "GET /api/me" 200 312 0.412ms
+std::string FormatAccessLogLine(const AccessLogEntry& entry);
+
+}  // namespace spegla::server
