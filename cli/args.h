@@ -22,6 +22,7 @@ class Args {
   std::string GetOr(const std::string& option, const std::string& fallback) const {
     return Get(option).value_or(fallback);
   }
+  void Set(const std::string& option, std::string value) { options_[option] = std::move(value); }
 
  private:
   std::vector<std::string> positional_;

@@ -26,6 +26,7 @@ std::vector<Command> AllCommands() {
   AddRenderCommands(commands);
   AddDocumentCommands(commands);
   AddExportCommands(commands);
+  AddServeCommands(commands);
   return commands;
 }
 

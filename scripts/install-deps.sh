@@ -13,6 +13,7 @@ TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libxml2-utils sqlite3
   python3-docx python3-openpyxl
   libreoffice-writer-nogui libreoffice-calc-nogui python3-docxtpl
+  wrk curl
 )
 
 want=("${BUILD_PACKAGES[@]}")
