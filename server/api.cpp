@@ -225,7 +225,8 @@ std::optional<bool> BodyReader::Bool(const std::string& name, bool required) {
 }
 
 bool BodyReader::ok() {
-  if (status_ == 422) {
+  if (status_ == 422 && !unknown_checked_) {
+    unknown_checked_ = true;
     for (const auto& [key, value] : object_) {
       if (std::find(known_.begin(), known_.end(), std::string(key)) == known_.end()) {
         AddError(std::string(key), "Okänt fält.");

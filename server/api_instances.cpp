@@ -39,7 +39,7 @@ std::optional<int> Occurrence(const RequestContext& c, json::array* errors) {
 
 HttpResponse FormResponse(const FormView& form, std::int64_t instance) {
   HttpResponse response = JsonResponse(200, FormJson(form, instance));
-  response.headers.emplace_back("ETag", FormEtag(form));
+  response.headers.emplace_back("ETag", form.etag);
   response.headers.emplace_back("Cache-Control", "no-store");
   return response;
 }
@@ -181,64 +181,42 @@ void Api::AddInstanceRoutes() {
         if (fields && !fields->is_object()) body.AddError("fields", "Ska vara ett objekt: fält-id → värde.");
         if (versions && !versions->is_object()) body.AddError("versions", "Ska vara ett objekt: fält-id → version.");
         if (!body.ok()) return body.Problem();
-        const std::int64_t id = c.IntParam("id");
-        const std::string& form_id = Param(c, "form");
-        Result<FormView> current = engine_.GetForm(c.actor(), id, form_id, *occ);
-        if (!current) return ErrorResponse(current.error());
-        const FormView& view = current.value();
-
         const std::string& if_match = c.request.Header("if-match");
         if (if_match.empty() && !versions) {
           return ProblemResponse(428, "Version saknas",
                                  "Skicka If-Match med formulärets ETag (eller *), eller versions per fält.");
         }
-        const bool any_version = if_match == "*";
-        if (!if_match.empty() && !any_version && if_match != FormEtag(view)) {
-          HttpResponse response = ProblemResponse(
-              412, "Formuläret har ändrats", "Någon har ändrat formuläret sedan du hämtade det. Hämta det igen.");
-          response.headers.emplace_back("ETag", FormEtag(view));
-          return response;
-        }
         std::vector<FieldChange> changes;
         for (const auto& [key, raw] : fields->as_object()) {
-          const std::string name(key);
-          const Field* field = nullptr;
-          for (const Field& f : view.form->fields) {
-            if (f.id == name) field = &f;
-          }
-          if (!field) {
-            body.AddError(name, "Formuläret har inget fält ”" + name + "”.");
-            continue;
-          }
-          std::string error;
-          std::optional<Value> value = DecodeValue(*field, json::serialize(raw), &error);
-          if (!value) {
-            body.AddError(name, error);
-            continue;
-          }
-          FieldChange change{name, std::move(*value), std::nullopt};
+          FieldChange change{std::string(key), Value{}, std::nullopt, json::serialize(raw)};
           if (versions) {
             if (const json::value* v = versions->as_object().if_contains(key)) {
               if (!v->is_int64() || v->as_int64() < 0 || v->as_int64() > INT32_MAX) {
-                body.AddError(name, "Versionen ska vara ett heltal ≥ 0.");
+                body.AddError(change.field, "Versionen ska vara ett heltal ≥ 0.");
                 continue;
               }
               change.expected_version = static_cast<int>(v->as_int64());
             }
           }
-          if (!change.expected_version && !if_match.empty() && !any_version) {
-            for (const FieldView& f : view.fields) {
-              if (f.field->id == name) change.expected_version = f.version;
-            }
-          }
           changes.push_back(std::move(change));
         }
         if (!body.ok()) return body.Problem();
-        Result<std::vector<int>> written = engine_.SetFields(c.actor(), id, form_id, *occ, changes);
-        if (!written) return ErrorResponse(written.error());
-        Result<FormView> after = engine_.GetForm(c.actor(), id, form_id, *occ);
-        if (!after) return ErrorResponse(after.error());
-        return FormResponse(after.value(), id);
+        const std::int64_t id = c.IntParam("id");
+        std::optional<std::string> etag;
+        if (!if_match.empty() && if_match != "*") etag = if_match;
+        Result<FormView> written = engine_.WriteForm(c.actor(), id, Param(c, "form"), *occ, std::move(changes), etag);
+        if (!written) {
+          const Error& error = written.error();
+          if (error.code == ErrorCode::kConflict && !error.issues.empty() && error.issues.front().field == "etag") {
+            HttpResponse response = ProblemResponse(412, "Formuläret har ändrats", error.issues.front().message);
+            if (Result<FormView> now = engine_.GetForm(c.actor(), id, Param(c, "form"), *occ)) {
+              response.headers.emplace_back("ETag", now.value().etag);
+            }
+            return response;
+          }
+          return ErrorResponse(error);
+        }
+        return FormResponse(written.value(), id);
       }});
 
   // --- steps ---

@@ -53,6 +53,7 @@ class BodyReader {
   json::array errors_;
   std::vector<std::string> known_;
   int status_ = 422;
+  bool unknown_checked_ = false;  // ok() has reported the fields nobody asked for
 };
 
 struct Paging {

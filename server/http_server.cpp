@@ -6,13 +6,13 @@
 // A connection is a loop, one request at a time:
 //   idle     wait for the first byte of a request (idle_timeout; expiry just closes)
 //   reading  read the header and body (read_timeout from the first byte; expiry answers 408)
-//   handling call the handler synchronously on the io thread (it may block on the database)
+//   handling call the handler: reads on the io thread, writes on the handler pool when there is one
+//            (they may wait for a commit to reach the disk); the response comes back to the strand
 //   writing  write the response (idle_timeout), then back to idle, or close
 // Because the connection does not read while it handles or writes, pipelined requests wait: those that
 // came with an earlier read lie in the read buffer, the rest unread in the kernel (TCP flow control then
 // holds the client back). Each is parsed from the buffer and answered in turn, in order. So read-ahead is
-// bounded by the buffer's size (header_limit plus one 16 KiB read), not by counting requests:
-// max_pipelined is not needed to enforce it.
+// bounded by the buffer's size (header_limit plus one 16 KiB read).
 //
 // Stop: close the acceptor, close idle connections, let the others finish the request they are on and
 // close after its response. When the last connection has gone the io_context runs out of work and the
@@ -27,7 +27,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
@@ -187,6 +189,10 @@ class ServerCore {
   std::mutex threads_mutex_;
   std::vector<std::thread> threads_;  // guarded by threads_mutex_
   std::atomic<bool> started_{false};
+
+ public:
+  // Where handlers run when options.handler_threads > 0 (declared after io_: destroyed, and joined, first).
+  std::optional<net::thread_pool> workers;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -362,18 +368,37 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!ToRequest(message, request)) {
       return SendError(400, "Bad Request", "The request target is not a valid path.");
     }
-    HttpResponse response;
+    const bool head = message.method() == http::verb::head;
+    const bool keep_alive = message.keep_alive();
+    const unsigned version = message.version();
+    // Reads are answered on this I/O thread: a hop to the pool and back costs more than they do.
+    const http::verb verb = message.method();
+    const bool reads = verb == http::verb::get || verb == http::verb::head || verb == http::verb::options;
+    if (!server_.workers || reads) {
+      HttpResponse response = CallHandler(request);
+      return Send(std::move(response), head, keep_alive && !server_.stopping(), version);
+    }
+    // A write may block (its commit waits for the disk): it runs on the worker pool, and the response
+    // comes back to this connection's strand. The work guard keeps the io_context running meanwhile.
+    net::post(*server_.workers, [self = shared_from_this(), request = std::move(request), head, keep_alive, version,
+                                 work = net::make_work_guard(stream_.get_executor())]() mutable {
+      HttpResponse response = self->CallHandler(request);
+      net::post(self->stream_.get_executor(),
+                [self, response = std::move(response), head, keep_alive, version]() mutable {
+                  self->Send(std::move(response), head, keep_alive && !self->server_.stopping(), version);
+                });
+    });
+  }
+
+  HttpResponse CallHandler(const HttpRequest& request) {
     try {
-      response = server_.handler(request);
+      return server_.handler(request);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "spegla: %s %s failed: %s\n", request.method.c_str(), request.target.c_str(),
                    e.what());
-      response = Problem(500, "Internal Server Error", "The server failed to handle the request.");
     } catch (...) {
-      response = Problem(500, "Internal Server Error", "The server failed to handle the request.");
     }
-    bool head = message.method() == http::verb::head;
-    Send(std::move(response), head, message.keep_alive() && !server_.stopping(), message.version());
+    return Problem(500, "Internal Server Error", "The server failed to handle the request.");
   }
 
   void StartLog() {
@@ -513,6 +538,7 @@ ServerCore::ServerCore(HttpServerOptions server_options, Handler server_handler)
   acceptor_.listen(net::socket_base::max_listen_connections, ec);
   if (ec) ThrowSystemError(ec, "cannot listen on " + where);
   port = acceptor_.local_endpoint(ec).port();
+  if (options.handler_threads > 0) workers.emplace(options.handler_threads);
   if (options.handle_signals) {
     signals_.emplace(control_, SIGINT, SIGTERM);
     signals_->async_wait([this](error_code signal_ec, int /*signal*/) {

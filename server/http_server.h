@@ -4,9 +4,9 @@
 // Limits: a body larger than `body_limit` is answered 413 and the connection closed; a header section
 // larger than `header_limit` 431; a request not read completely within `read_timeout` closes the
 // connection (408 when something was read); an idle keep-alive connection closes after `idle_timeout`.
-// Requests on one connection are handled one at a time, in order; at most `max_pipelined` requests read
-// ahead of the one being handled wait in the buffer, beyond that the server stops reading that connection
-// until it catches up.
+// Pipelining is capped at one request: a connection does not read while it handles a request or writes
+// its response, so requests a client sends ahead wait, unparsed, in the read buffer (header_limit plus one
+// read) or in the kernel, where TCP flow control holds the client back; each is answered in turn, in order.
 #pragma once
 
 #include <chrono>
@@ -33,12 +33,16 @@ struct AccessLogEntry {
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port (see HttpServer::port)
-  unsigned threads = 0;       // 0: one per core
+  unsigned threads = 0;       // 0: one per core: the I/O threads
+  // Handlers of requests that change state (other than GET, HEAD, OPTIONS) may wait for a commit to reach
+  // the disk: they run on a pool of their own of this size, so that the I/O threads keep serving other
+  // connections and concurrent writes can share one commit. Reads run on the I/O threads. 0: every
+  // handler runs on the I/O threads.
+  unsigned handler_threads = 0;
   size_t body_limit = 8 * 1024 * 1024;
   size_t header_limit = 16 * 1024;
   std::chrono::milliseconds read_timeout{30'000};
   std::chrono::milliseconds idle_timeout{120'000};
-  size_t max_pipelined = 16;
   std::chrono::milliseconds stop_grace{10'000};  // how long a stop waits for requests in flight
   bool handle_signals = false;                    // stop on SIGINT and SIGTERM
   std::function<void(const AccessLogEntry&)> access_log;  // called after each response; may be empty

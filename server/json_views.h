@@ -24,7 +24,4 @@ boost::json::object DocumentInfoJson(const DocumentInfo& d, std::int64_t instanc
 boost::json::object TaskJson(const Task& t);
 boost::json::object SessionJson(const SessionInfo& s);  // the user, the CSRF token, the expiry
 
-// The ETag of a form as one viewer sees it: changes whenever a field's version does.
-std::string FormEtag(const FormView& form);
-
 }  // namespace spegla::server

@@ -102,14 +102,14 @@ constexpr Setting kSettings[] = {
      [](ServerConfig& c, const std::string& v) { return SetNumber(c.port, v, 0, 65535); }},
     {"server", "threads", "SPEGLA_THREADS",
      [](ServerConfig& c, const std::string& v) { return SetNumber(c.threads, v, 0, 1024); }},
+    {"server", "handler_threads", "SPEGLA_HANDLER_THREADS",
+     [](ServerConfig& c, const std::string& v) { return SetNumber(c.handler_threads, v, 0, 1024); }},
     {"server", "body_limit", nullptr,
      [](ServerConfig& c, const std::string& v) { return SetNumber(c.body_limit_bytes, v, 1, 1ULL << 36, true); }},
     {"server", "read_timeout", nullptr,
      [](ServerConfig& c, const std::string& v) { return SetNumber(c.read_timeout_seconds, v, 1, 3600); }},
     {"server", "idle_timeout", nullptr,
      [](ServerConfig& c, const std::string& v) { return SetNumber(c.idle_timeout_seconds, v, 1, 86400); }},
-    {"server", "max_pipelined", nullptr,
-     [](ServerConfig& c, const std::string& v) { return SetNumber(c.max_pipelined, v, 1, 1024); }},
     {"database", "path", "SPEGLA_DB",
      [](ServerConfig& c, const std::string& v) { return SetText(c.db, v, false); }},
     {"log", "access", "SPEGLA_ACCESS_LOG",
@@ -282,10 +282,10 @@ HttpServerOptions ToHttpServerOptions(const ServerConfig& config) {
   options.address = config.address;
   options.port = config.port;
   options.threads = config.threads;
+  options.handler_threads = config.handler_threads;
   options.body_limit = config.body_limit_bytes;
   options.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
   options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
-  options.max_pipelined = config.max_pipelined;
   return options;
 }
 

@@ -29,10 +29,11 @@ struct ServerConfig {
   std::string address = "127.0.0.1";               // address (SPEGLA_ADDRESS)
   std::uint16_t port = 8080;                        // port; 0 = any free port (SPEGLA_PORT)
   unsigned threads = 0;                             // threads; 0 = one per core (SPEGLA_THREADS)
+  unsigned handler_threads = 16;  // handler_threads: requests being handled at once, each may wait for the
+                                  // database; 0 = on the I/O threads (SPEGLA_HANDLER_THREADS)
   size_t body_limit_bytes = 8 * 1024 * 1024;        // body_limit: bytes, or with K/KiB, M/MiB, G/GiB
   unsigned read_timeout_seconds = 30;               // read_timeout
   unsigned idle_timeout_seconds = 120;              // idle_timeout
-  size_t max_pipelined = 16;                        // max_pipelined
   // [database]
   std::string db = "data/spegla.db";  // path (SPEGLA_DB)
   // [log]

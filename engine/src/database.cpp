@@ -227,7 +227,7 @@ void Database::InReadTransaction(const std::function<void()>& work) {
 }
 
 void Database::RunInTransaction(const std::string& begin, const std::function<void()>& work) {
-  if (in_transaction_) throw DatabaseError("nested transaction");
+  if (in_transaction_ || group_open_) throw DatabaseError("nested transaction");
   if (bulk_) return RunInSavepoint(work);
   Execute(begin);
   in_transaction_ = true;
@@ -241,6 +241,50 @@ void Database::RunInTransaction(const std::string& begin, const std::function<vo
       Execute("ROLLBACK");
     } catch (const DatabaseError&) {
       // The original failure is the one worth reporting; SQLite may already have rolled back.
+    }
+    throw;
+  }
+}
+
+void Database::BeginGroup() {
+  if (in_transaction_ || group_open_ || bulk_) throw DatabaseError("group commit inside a transaction");
+  Execute(dialect_.begin_write);
+  group_open_ = true;
+}
+
+void Database::InGroupSavepoint(const std::function<void()>& work) {
+  if (!group_open_ || in_transaction_) throw DatabaseError("no open group for a savepoint");
+  Execute("SAVEPOINT grouped_transaction");
+  in_transaction_ = true;
+  try {
+    work();
+    in_transaction_ = false;
+    Execute("RELEASE grouped_transaction");
+  } catch (...) {
+    in_transaction_ = false;
+    try {
+      Execute("ROLLBACK TO grouped_transaction");
+      Execute("RELEASE grouped_transaction");
+    } catch (const DatabaseError&) {
+      // The original failure is the one worth reporting; whether the group survived is checked below.
+    }
+    if (sqlite3_get_autocommit(impl_->handle)) group_open_ = false;
+    throw;
+  }
+}
+
+void Database::CommitGroupNow() {
+  if (!group_open_) return;
+  group_open_ = false;
+  try {
+    Execute("COMMIT");
+  } catch (const DatabaseError&) {
+    if (!sqlite3_get_autocommit(impl_->handle)) {
+      try {
+        Execute("ROLLBACK");
+      } catch (const DatabaseError&) {
+        // The commit's failure is the one reported.
+      }
     }
     throw;
   }

@@ -33,14 +33,35 @@ std::unique_ptr<Engine> Engine::Open(const std::string& path, const Clock& clock
 
 Engine::Engine(std::unique_ptr<Database> db, const Clock& clock)
     : db_(std::move(db)), clock_(clock), caches_(std::make_unique<Caches>()) {}
-Engine::~Engine() = default;
+Engine::~Engine() {
+  std::unique_lock lock = Lock();  // commits writes still waiting in a group (none should be)
+}
+
+std::unique_lock<std::mutex> Engine::Lock() {
+  std::unique_lock lock(mutex_);
+  if (open_group_) CommitOpenGroup();
+  return lock;
+}
+
+void Engine::CommitOpenGroup() {
+  std::shared_ptr<CommitGroup> group = std::move(open_group_);
+  open_group_.reset();
+  try {
+    db_->CommitGroupNow();
+  } catch (const DatabaseError& e) {
+    caches_->last_load.reset();  // it may hold what was not committed
+    group->failure = e.what();
+  }
+  group->done = true;
+  group_committed_.notify_all();
+}
 
 // Enough operations per group that committing costs little per operation; few enough that a group's
 // transaction, and the WAL, stay small.
 constexpr size_t kBulkOperationsPerGroup = 200;
 
 Result<Ok> Engine::BeginBulkLoad() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   try {
     db_->BeginBulk(kBulkOperationsPerGroup);
   } catch (const DatabaseError& e) {
@@ -50,7 +71,7 @@ Result<Ok> Engine::BeginBulkLoad() {
 }
 
 Result<Ok> Engine::EndBulkLoad() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   caches_->last_load.reset();
   try {
     db_->EndBulk();
@@ -402,7 +423,7 @@ Result<Ok> Engine::RemoveFromObserverPool(const Actor& actor, std::int64_t munic
 }
 
 std::vector<Municipality> Engine::Municipalities() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   std::vector<Municipality> out;
   for (const Database::Row& r : db_->Query("SELECT id, name, network FROM municipalities ORDER BY name")) {
     out.push_back(Municipality{r.Int(0), r.Text(1), r.Text(2)});
@@ -411,7 +432,7 @@ std::vector<Municipality> Engine::Municipalities() {
 }
 
 std::vector<Unit> Engine::Units(std::optional<std::int64_t> municipality_id) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   std::vector<Unit> out;
   std::vector<Database::Row> rows =
       municipality_id
@@ -425,7 +446,7 @@ std::vector<Unit> Engine::Units(std::optional<std::int64_t> municipality_id) {
 }
 
 std::vector<Team> Engine::Teams(std::int64_t unit_id) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   std::vector<Team> out;
   for (const Database::Row& r :
        db_->Query("SELECT id, unit_id, name FROM teams WHERE unit_id = ? ORDER BY name", {unit_id})) {
@@ -435,7 +456,7 @@ std::vector<Team> Engine::Teams(std::int64_t unit_id) {
 }
 
 std::vector<User> Engine::Users() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   std::vector<User> out;
   for (const Database::Row& r :
        db_->Query(std::string("SELECT ") + kUserColumns + " FROM users u ORDER BY u.username")) {
@@ -445,7 +466,7 @@ std::vector<User> Engine::Users() {
 }
 
 std::vector<User> Engine::ObserverPool(std::int64_t municipality_id) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   std::vector<User> out;
   for (const Database::Row& r :
        db_->Query(std::string("SELECT ") + kUserColumns +
@@ -458,7 +479,7 @@ std::vector<User> Engine::ObserverPool(std::int64_t municipality_id) {
 }
 
 std::optional<User> Engine::FindUser(const std::string& username) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   std::vector<Database::Row> rows =
       db_->Query(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.username = ?", {username});
   if (rows.empty()) return std::nullopt;
@@ -466,7 +487,7 @@ std::optional<User> Engine::FindUser(const std::string& username) {
 }
 
 std::optional<User> Engine::FindUser(std::int64_t id) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   std::vector<Database::Row> rows =
       db_->Query(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.id = ?", {id});
   if (rows.empty()) return std::nullopt;
@@ -535,13 +556,13 @@ InstallOutcome Engine::InstallDefinition(const Actor& actor, const std::string& 
     }
     return outcome;
   }
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   definitions_[{def.id, def.version}] = loaded.definition;
   return outcome;
 }
 
 std::vector<DefinitionSummary> Engine::Definitions() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   std::vector<DefinitionSummary> out;
   std::map<std::string, int> latest;
   std::vector<Database::Row> rows = db_->Query(

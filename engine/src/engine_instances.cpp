@@ -477,10 +477,53 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
                                            const std::string& form_id, int occurrence,
                                            const std::vector<FieldChange>& requested) {
   return Write<std::vector<int>>([&]() -> Result<std::vector<int>> {
-    std::vector<FieldChange> changes = requested;  // values are replaced by their checked, typed form below
+    Result<Loaded> loaded = Load(instance);
+    if (!loaded) return loaded.error();
+    Result<std::vector<int>> versions = ApplyFieldChanges(loaded.value(), actor, form_id, occurrence, requested);
+    if (versions) KeepLoaded(std::move(loaded.value()));
+    return versions;
+  });
+}
+
+Result<FormView> Engine::WriteForm(const Actor& actor, std::int64_t instance, const std::string& form_id,
+                                   int occurrence, std::vector<FieldChange> changes,
+                                   const std::optional<std::string>& expected_etag) {
+  return Write<FormView>([&]() -> Result<FormView> {
     Result<Loaded> loaded = Load(instance);
     if (!loaded) return loaded.error();
     Loaded& inst = loaded.value();
+    if (expected_etag) {
+      // The precondition is checked inside the write's transaction: nobody can change the form between.
+      Result<FormView> seen = BuildFormView(inst, actor, form_id, occurrence);
+      if (!seen) return seen.error();
+      if (seen.value().etag != *expected_etag) {
+        return Error::Of(ErrorCode::kConflict,
+                         "Formuläret har ändrats sedan du hämtade det. Hämta det igen och gör om ändringen.",
+                         "etag");
+      }
+      for (FieldChange& change : changes) {
+        for (const FieldView& f : seen.value().fields) {
+          if (f.field->id == change.field && !change.expected_version) change.expected_version = f.version;
+        }
+      }
+    }
+    Result<std::vector<int>> versions = ApplyFieldChanges(inst, actor, form_id, occurrence, std::move(changes));
+    if (!versions) return versions.error();
+    Result<FormView> after = BuildFormView(inst, actor, form_id, occurrence);
+    KeepLoaded(std::move(inst));
+    return after;
+  });
+}
+
+void Engine::KeepLoaded(Loaded&& inst) {
+  const std::int64_t id = inst.id;
+  caches_->last_load = Caches::LastLoad{id, db_->Changes(), std::make_shared<Loaded>(std::move(inst))};
+}
+
+Result<std::vector<int>> Engine::ApplyFieldChanges(Loaded& inst, const Actor& actor, const std::string& form_id,
+                                                   int occurrence, std::vector<FieldChange> changes) {
+  {
+    const std::int64_t instance = inst.id;
     const Form* form = inst.def->FindForm(form_id);
     if (!form)
       return Error::Of(ErrorCode::kNotFound, "Processen har inget formulär " + Quoted(form_id) + ".");
@@ -544,7 +587,8 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
       // Whatever a client sent, store a value of the field's type with its text cleaned as from any other
       // source: what is stored must decode again when the instance is next loaded.
       std::string type_error;
-      std::optional<Value> typed = DecodeValue(*field, EncodeValue(change.value), &type_error);
+      std::optional<Value> typed =
+          DecodeValue(*field, change.json ? *change.json : EncodeValue(change.value), &type_error);
       if (!typed) {
         invalid.push_back({path, type_error});
         continue;
@@ -639,9 +683,14 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
       bool existed = old != before.end();
       if (existed ? old->second.value == change.value : change.value.IsEmpty()) {
         versions.push_back(existed ? old->second.version : 0);
+        if (!existed) inst.values.erase(key);  // as stored: no row for a field never written
         continue;
       }
       int version = (existed ? old->second.version : 0) + 1;
+      StoredValue& stored = inst.values[key];  // the loaded state follows what is written
+      stored.version = version;
+      stored.author = actor.username;
+      stored.updated = clock_.Now();
       db_->Execute(
           "INSERT INTO field_values (instance_id, form_id, occurrence, field_id, value, version, author, "
           "updated_at) "
@@ -658,7 +707,7 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
     }
     Touch(inst);
     return versions;
-  });
+  }
 }
 
 Result<int> Engine::AddOccurrence(const Actor& actor, std::int64_t instance, const std::string& step_id) {

@@ -240,29 +240,88 @@ void EndSessions(Database& db, std::int64_t user_id, const std::string& now);
 
 namespace spegla {
 
-// Runs `work` in one write transaction under the engine's lock. A failed Result rolls back everything
-// the work did; a database failure is reported as an internal error with nothing written.
+struct Engine::CommitGroup {
+  size_t members = 0;    // writes that succeeded in it, waiting for its commit
+  bool done = false;     // committed, or failed
+  std::string failure;   // why it failed: none of its writes happened
+};
+
+// Writes in one group at most: bounds how long the first of them waits for its commit.
+inline constexpr size_t kMaxCommitGroup = 64;
+
+// Runs `work` as one transaction under the engine's lock. A failed Result rolls back everything the work
+// did; a database failure is reported as an internal error with nothing written.
+//
+// Group commit: the work runs in a savepoint of a group transaction. When another writer is already
+// queueing for the lock, the group is left open for it and this writer waits until the group is
+// committed; the last writer of a run of them (or the next reader) commits. So concurrent writes share one
+// wait for the disk, and each returns only once it is durable.
 template <typename T, typename F>
 Result<T> Engine::Write(F&& work) {
-  std::lock_guard lock(mutex_);
+  ++writers_waiting_;
+  std::unique_lock lock(mutex_);
+  --writers_waiting_;
   std::optional<Result<T>> out;
+  if (db_->bulk()) {  // bulk loading groups transactions its own way
+    try {
+      db_->InTransaction([&] {
+        out.emplace(work());
+        if (!out->ok()) throw RollbackSignal{};
+      });
+    } catch (const RollbackSignal&) {
+      caches_->last_load.reset();  // it may hold what the rollback undid
+    } catch (const DatabaseError& e) {
+      caches_->last_load.reset();
+      return Error::Of(ErrorCode::kInternal, std::string("Databasfel, inget sparades: ") + e.what());
+    }
+    return std::move(*out);
+  }
+
+  std::shared_ptr<CommitGroup> group;
+  bool succeeded = false;
+  std::string failure;
   try {
-    db_->InTransaction([&] {
+    if (!open_group_) {
+      db_->BeginGroup();
+      open_group_ = std::make_shared<CommitGroup>();
+    }
+    group = open_group_;
+    db_->InGroupSavepoint([&] {
       out.emplace(work());
       if (!out->ok()) throw RollbackSignal{};
     });
+    succeeded = true;
+    ++group->members;
   } catch (const RollbackSignal&) {
     caches_->last_load.reset();  // it may hold what the rollback undid
   } catch (const DatabaseError& e) {
     caches_->last_load.reset();
-    return Error::Of(ErrorCode::kInternal, std::string("Databasfel, inget sparades: ") + e.what());
+    failure = e.what();
+  }
+  if (group && !db_->group_open() && !group->done) {
+    // SQLite ended the whole transaction: the group's earlier writes are gone too.
+    group->failure = failure.empty() ? "the transaction was rolled back" : failure;
+    group->done = true;
+    open_group_.reset();
+    group_committed_.notify_all();
+  }
+  if (open_group_ && (writers_waiting_.load() == 0 || open_group_->members >= kMaxCommitGroup)) {
+    CommitOpenGroup();
+  }
+  if (!failure.empty()) {
+    return Error::Of(ErrorCode::kInternal, std::string("Databasfel, inget sparades: ") + failure);
+  }
+  if (!succeeded) return std::move(*out);
+  group_committed_.wait(lock, [&] { return group->done; });
+  if (!group->failure.empty()) {
+    return Error::Of(ErrorCode::kInternal, std::string("Databasfel, inget sparades: ") + group->failure);
   }
   return std::move(*out);
 }
 
 template <typename T, typename F>
 Result<T> Engine::Read(F&& work) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   try {
     return work();
   } catch (const DatabaseError& e) {

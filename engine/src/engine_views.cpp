@@ -1,6 +1,7 @@
 // Read models: instance views with due dates and budgets, forms as a viewer may see them, task lists,
 // the audit log; and the expression context that reads an instance's values.
 #include <algorithm>
+#include <cstdio>
 
 #include "engine_internal.h"
 #include "text.h"
@@ -264,51 +265,76 @@ Result<InstanceView> Engine::GetInstance(const Actor& viewer, std::int64_t insta
   });
 }
 
+std::string FormEtag(const FormView& form) {
+  // FNV-1a over the field ids and versions the viewer sees: cheap, and it reveals no value.
+  std::uint64_t hash = 1469598103934665603ull;
+  auto mix = [&hash](std::string_view text) {
+    for (unsigned char c : text) {
+      hash ^= c;
+      hash *= 1099511628211ull;
+    }
+  };
+  mix(form.form->id);
+  mix("#" + std::to_string(form.occurrence));
+  for (const FieldView& f : form.fields) {
+    mix(f.field->id);
+    mix(":" + std::to_string(f.version) + ";");
+  }
+  char text[24];
+  std::snprintf(text, sizeof text, "\"%016llx\"", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+Result<FormView> Engine::BuildFormView(const Loaded& inst, const Actor& viewer, const std::string& form_id,
+                                       int occurrence) {
+  if (Result<Ok> may = MayViewInstance(*db_, inst, viewer, nullptr); !may) return may.error();
+  // Field rights come from the viewer's roles in the instance only: a global role (an administrator,
+  // förvaltning) sees the instance but no form values.
+  const Form* form = inst.def->FindForm(form_id);
+  if (!form) return Error::Of(ErrorCode::kNotFound, "Processen har inget formulär ”" + form_id + "”.");
+  const Step* repeating = inst.def->RepeatingStepOf(form_id);
+  if (repeating ? (occurrence < 1 || occurrence > inst.OccurrenceCount(repeating->id)) : occurrence != 0) {
+    return Error::Of(ErrorCode::kNotFound, "Formuläret ”" + form->label + "” har inget tillfälle " +
+                                               std::to_string(occurrence) + ".");
+  }
+  std::vector<std::string> roles = RolesOf(inst, viewer);
+  FormView view;
+  view.form = form;
+  view.occurrence = occurrence;
+  std::string why;
+  view.locked = FormLocked(inst, *form, &why);
+  const Date today = clock_.Today();
+  bool sees_anything = viewer.is_operator;
+  for (const Field& field : form->fields) {
+    Rights rights = viewer.is_operator ? Rights::kView : RightsOn(inst, roles, *form, field);
+    if (rights == Rights::kHidden) continue;
+    sees_anything = true;
+    FieldView fv;
+    fv.field = &field;
+    fv.rights = view.locked ? std::min(rights, Rights::kView) : rights;
+    fv.visible = FieldVisible(inst, *form, field, occurrence, today);
+    auto it = inst.values.find(ValueKey{form_id, occurrence, field.id});
+    if (it != inst.values.end()) {
+      fv.value = it->second.value;
+      fv.version = it->second.version;
+      fv.author = it->second.author;
+      fv.updated_at = it->second.updated;
+    }
+    view.fields.push_back(std::move(fv));
+  }
+  if (!sees_anything) {
+    return Error::Of(ErrorCode::kForbidden, "Du har inte rätt att se formuläret ”" + form->label + "”.");
+  }
+  view.etag = FormEtag(view);
+  return view;
+}
+
 Result<FormView> Engine::GetForm(const Actor& viewer, std::int64_t instance, const std::string& form_id,
                                  int occurrence) {
   return Read<FormView>([&]() -> Result<FormView> {
     Result<std::shared_ptr<const Loaded>> loaded = LoadForReading(instance);
     if (!loaded) return loaded.error();
-    const Loaded& inst = *loaded.value();
-    if (Result<Ok> may = MayViewInstance(*db_, inst, viewer, nullptr); !may) return may.error();
-    // Field rights come from the viewer's roles in the instance only: a global role (an administrator,
-    // förvaltning) sees the instance but no form values.
-    const Form* form = inst.def->FindForm(form_id);
-    if (!form) return Error::Of(ErrorCode::kNotFound, "Processen har inget formulär ”" + form_id + "”.");
-    const Step* repeating = inst.def->RepeatingStepOf(form_id);
-    if (repeating ? (occurrence < 1 || occurrence > inst.OccurrenceCount(repeating->id)) : occurrence != 0) {
-      return Error::Of(ErrorCode::kNotFound, "Formuläret ”" + form->label + "” har inget tillfälle " +
-                                                 std::to_string(occurrence) + ".");
-    }
-    std::vector<std::string> roles = RolesOf(inst, viewer);
-    FormView view;
-    view.form = form;
-    view.occurrence = occurrence;
-    std::string why;
-    view.locked = FormLocked(inst, *form, &why);
-    const Date today = clock_.Today();
-    bool sees_anything = viewer.is_operator;
-    for (const Field& field : form->fields) {
-      Rights rights = viewer.is_operator ? Rights::kView : RightsOn(inst, roles, *form, field);
-      if (rights == Rights::kHidden) continue;
-      sees_anything = true;
-      FieldView fv;
-      fv.field = &field;
-      fv.rights = view.locked ? std::min(rights, Rights::kView) : rights;
-      fv.visible = FieldVisible(inst, *form, field, occurrence, today);
-      auto it = inst.values.find(ValueKey{form_id, occurrence, field.id});
-      if (it != inst.values.end()) {
-        fv.value = it->second.value;
-        fv.version = it->second.version;
-        fv.author = it->second.author;
-        fv.updated_at = it->second.updated;
-      }
-      view.fields.push_back(std::move(fv));
-    }
-    if (!sees_anything) {
-      return Error::Of(ErrorCode::kForbidden, "Du har inte rätt att se formuläret ”" + form->label + "”.");
-    }
-    return view;
+    return BuildFormView(*loaded.value(), viewer, form_id, occurrence);
   });
 }
 
@@ -343,7 +369,7 @@ void AddPage(const InstanceFilter& filter, std::string& sql, std::vector<Databas
 }  // namespace
 
 std::vector<InstanceSummary> Engine::ListInstances(const InstanceFilter& filter) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   std::string sql = std::string("SELECT ") + kSummaryColumns + " " + kSummaryTables + " WHERE 1 = 1";
   std::vector<Database::Param> params;
   AddFilter(filter, sql, params);
@@ -354,7 +380,7 @@ std::vector<InstanceSummary> Engine::ListInstances(const InstanceFilter& filter)
 }
 
 InstancePage Engine::ListInstances(const Actor& viewer, const InstanceFilter& filter) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   VisibleCondition visible = VisibleInstances(
       *db_, viewer, [this](const std::string& id, int version) { return LoadDefinition(id, version); });
   std::string where = " WHERE 1 = 1";
@@ -375,7 +401,7 @@ InstancePage Engine::ListInstances(const Actor& viewer, const InstanceFilter& fi
 }
 
 std::vector<Task> Engine::Tasks(std::optional<std::string> username) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   std::vector<std::int64_t> ids;
   if (username) {
     for (const Database::Row& r : db_->Query(
@@ -491,7 +517,7 @@ Result<std::vector<AuditEntry>> Engine::AuditLog(const Actor& viewer, std::int64
 }
 
 std::vector<AuditEntry> Engine::GlobalAuditLog(size_t limit) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock = Lock();
   std::vector<AuditEntry> out;
   for (const Database::Row& r :
        db_->Query(std::string("SELECT ") + kAuditColumns + " FROM audit_log ORDER BY id DESC LIMIT ?",

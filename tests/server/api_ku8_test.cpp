@@ -149,7 +149,8 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
       json::object{{"fields", json::object{{"antal_barn", "tjugofyra"}, {"informerat_foraldrar", "ja"}, {"okant_falt", 1}}}},
       {{"If-Match", etag2}});
   EXPECT_EQ(mistyped.status, 422) << Describe(mistyped);
-  EXPECT_THAT(ErrorFields(mistyped), UnorderedElementsAre("antal_barn", "informerat_foraldrar", "okant_falt"));
+  EXPECT_THAT(ErrorFields(mistyped), UnorderedElementsAre("ansokan.antal_barn", "ansokan.informerat_foraldrar",
+                                                         "ansokan.okant_falt"));
   // A form the team may only read: 403 naming the field.
   TestResponse not_theirs =
       anna->Patch(Form("besked"), json::object{{"fields", json::object{{"datum", "2026-03-10"}}}}, {{"If-Match", "*"}});

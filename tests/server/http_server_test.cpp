@@ -17,6 +17,7 @@
 #include <csignal>
 #include <latch>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -343,10 +344,8 @@ TEST_F(HttpServerTest, AnswersPipelinedRequestsInOrder) {
   EXPECT_THAT(order, ElementsAre("/one", "/two", "/three", "/four"));
 }
 
-TEST_F(HttpServerTest, AnswersManyMorePipelinedRequestsThanMaxPipelinedInOrder) {
-  HttpServerOptions options = TestOptions();
-  options.max_pipelined = 4;
-  Serve(Echo, options);
+TEST_F(HttpServerTest, AnswersTwoHundredPipelinedRequestsInOrder) {
+  Serve(Echo, TestOptions());
   std::string requests;
   std::vector<std::string> expected;
   for (int i = 0; i < 200; ++i) {
@@ -598,6 +597,56 @@ TEST_F(HttpServerTest, ServesClientsOnSeveralThreadsAtOnce) {
   }
   for (auto& client : clients) client.join();
   EXPECT_EQ(good.load(), kClients * kRequests);
+}
+
+}  // namespace
+}  // namespace spegla::server
+
+namespace spegla::server {
+namespace {
+
+// Writes run on the handler pool: with one I/O thread, four writes can wait (for a commit, say) at once
+// while reads are still answered; a stop delivers the writes' responses.
+TEST(HttpServerPoolTest, WritesWaitOnThePoolWhileTheIoThreadServesReads) {
+  HttpServerOptions options = TestOptions();
+  options.threads = 1;
+  options.handler_threads = 4;
+  std::latch all_waiting(4);
+  std::latch release(1);
+  std::mutex mutex;
+  std::set<std::thread::id> write_threads;
+  HttpServer server(options, [&](const HttpRequest& request) {
+    if (request.method == "POST") {
+      {
+        std::lock_guard lock(mutex);
+        write_threads.insert(std::this_thread::get_id());
+      }
+      all_waiting.count_down();
+      release.wait();
+    }
+    return Echo(request);
+  });
+  server.Start();
+  std::vector<std::thread> writers;
+  std::vector<TestResponse> answers(4);
+  for (int i = 0; i < 4; ++i) {
+    writers.emplace_back([&, i] {
+      HttpClient client(server.port());
+      answers[static_cast<size_t>(i)] = client.Request("POST", "/w" + std::to_string(i), "x");
+    });
+  }
+  all_waiting.wait();  // four handlers blocked at once: they are not on the one I/O thread
+  HttpClient reader(server.port());
+  EXPECT_EQ(reader.Request("GET", "/read").body, "GET /read");
+  std::thread stopper([&] { server.Stop(); });
+  release.count_down();
+  for (std::thread& t : writers) t.join();
+  stopper.join();
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(answers[static_cast<size_t>(i)].status, 200);
+    EXPECT_EQ(answers[static_cast<size_t>(i)].body, "POST /w" + std::to_string(i) + " x");
+  }
+  EXPECT_EQ(write_threads.size(), 4u);
 }
 
 }  // namespace

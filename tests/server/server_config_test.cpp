@@ -35,7 +35,6 @@ TEST(ServerConfigTest, HasTheDefaultsWithoutFileOrEnvironment) {
   EXPECT_EQ(config.body_limit_bytes, 8u * 1024 * 1024);
   EXPECT_EQ(config.read_timeout_seconds, 30u);
   EXPECT_EQ(config.idle_timeout_seconds, 120u);
-  EXPECT_EQ(config.max_pipelined, 16u);
   EXPECT_EQ(config.access_log, "-");
   EXPECT_EQ(config.session_hours, 12u);
   EXPECT_FALSE(config.secure_cookies);
@@ -55,7 +54,6 @@ threads = 3
 body_limit = 2M
 read_timeout = 5
 idle_timeout = 60
-max_pipelined = 4
 
 [database]
 path = /var/lib/spegla/spegla.db
@@ -83,7 +81,6 @@ dir = /usr/lib/spegla/plugins
   EXPECT_EQ(config.body_limit_bytes, 2u * 1024 * 1024);
   EXPECT_EQ(config.read_timeout_seconds, 5u);
   EXPECT_EQ(config.idle_timeout_seconds, 60u);
-  EXPECT_EQ(config.max_pipelined, 4u);
   EXPECT_EQ(config.db, "/var/lib/spegla/spegla.db");
   EXPECT_EQ(config.access_log, "/var/log/spegla/access.log");
   EXPECT_EQ(config.session_hours, 8u);
@@ -101,7 +98,6 @@ dir = /usr/lib/spegla/plugins
   EXPECT_EQ(options.body_limit, 2u * 1024 * 1024);
   EXPECT_EQ(options.read_timeout, std::chrono::seconds(5));
   EXPECT_EQ(options.idle_timeout, std::chrono::seconds(60));
-  EXPECT_EQ(options.max_pipelined, 4u);
 }
 
 TEST(ServerConfigTest, TheExampleFileIsValidAndHoldsTheDefaults) {

@@ -105,6 +105,19 @@ class Database {
   void EndBulk();
   bool bulk() const { return bulk_.has_value(); }
 
+  // Group commit: transactions that arrive together (Engine::Write) run one after another, each in a
+  // savepoint of one database transaction, and are committed together, so that they share one wait for
+  // the disk. Each still happens completely or not at all: a transaction that throws is rolled back to its
+  // savepoint, leaving the others. REQUIRES: not in bulk mode, not inside another transaction.
+  void BeginGroup();
+  bool group_open() const { return group_open_; }
+  // Runs `work` in a savepoint of the open group: released when it returns, rolled back when it throws
+  // (the exception then propagates). When SQLite ended the group's whole transaction (a full disk, an
+  // I/O error), group_open() is false afterwards: the group's earlier transactions are gone as well.
+  void InGroupSavepoint(const std::function<void()>& work);
+  // Commits the group; on failure rolls it back and throws DatabaseError. Either way the group is closed.
+  void CommitGroupNow();
+
   // The state of the database as this connection sees it: two equal stamps mean that nothing was written
   // in between, neither through this connection (any INSERT, UPDATE or DELETE, even one rolled back
   // later) nor by a commit of another connection. Lets a caller keep what it read until a stamp differs.
@@ -134,6 +147,7 @@ class Database {
   std::unique_ptr<Impl> impl_;
   Dialect dialect_;
   bool in_transaction_ = false;
+  bool group_open_ = false;
   std::optional<Bulk> bulk_;
 };
 

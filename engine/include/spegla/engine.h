@@ -7,7 +7,9 @@
 // Thread-safety: all methods may be called from any thread; they are serialised internally.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -126,6 +128,9 @@ struct FieldChange {
   std::string field;
   Value value;
   std::optional<int> expected_version;  // the version the editor started from; a mismatch is a conflict
+  // The value as JSON, typed by the field's definition when it is written (an API client's input);
+  // when set, `value` is ignored. A value of the wrong type is reported as invalid for its field.
+  std::optional<std::string> json;
 };
 
 // A stored document of an instance: one version of one <document> of its definition.
@@ -228,6 +233,13 @@ class Engine {
   // all are written, or none. Returns the new version of each field changed.
   Result<std::vector<int>> SetFields(const Actor& actor, std::int64_t instance, const std::string& form,
                                      int occurrence, const std::vector<FieldChange>& changes);
+  // Writes fields of one form as SetFields does and returns the form as the actor sees it afterwards, in
+  // one operation. With `expected_etag` (the form's etag as the actor last saw it) nothing is written
+  // unless the form still has that etag (kConflict, issue "etag", otherwise), and each field written must
+  // still have the version the actor saw.
+  Result<FormView> WriteForm(const Actor& actor, std::int64_t instance, const std::string& form, int occurrence,
+                             std::vector<FieldChange> changes,
+                             const std::optional<std::string>& expected_etag = std::nullopt);
   // Adds the next occurrence of a repeating step (a visit day, a meeting); returns its number.
   Result<int> AddOccurrence(const Actor& actor, std::int64_t instance, const std::string& step);
   Result<Ok> SignOff(const Actor& actor, std::int64_t instance, const std::string& step);
@@ -301,8 +313,14 @@ class Engine {
 
   Engine(std::unique_ptr<Database> db, const Clock& clock);
 
+  struct CommitGroup;  // writes committed together (src/engine_internal.h)
+
   template <typename T, typename F>
   Result<T> Write(F&& work);
+  // Takes the engine's lock, committing writes still waiting in an open group first, so that what the
+  // caller reads has been committed.
+  std::unique_lock<std::mutex> Lock();
+  void CommitOpenGroup();  // REQUIRES: mutex_ held
   template <typename T, typename F>
   Result<T> Read(F&& work);
 
@@ -325,6 +343,14 @@ class Engine {
   void RewindTo(Loaded& inst, const Actor& actor, const Step& target);
   std::vector<Issue> CompletionProblems(const Loaded& inst, const Step& step) const;
   InstanceView BuildView(const Loaded& inst) const;
+  Result<FormView> BuildFormView(const Loaded& inst, const Actor& viewer, const std::string& form_id,
+                                 int occurrence);
+  // SetFields on a loaded instance, which it updates to the state written (lock and transaction held).
+  Result<std::vector<int>> ApplyFieldChanges(Loaded& inst, const Actor& actor, const std::string& form_id,
+                                             int occurrence, std::vector<FieldChange> changes);
+  // Keeps `inst` as the last instance loaded: the state just written, so the next operation on it need
+  // not read it again.
+  void KeepLoaded(Loaded&& inst);
   Result<std::int64_t> UserId(const std::string& username);
   // Documents: templates stored at install; produced when their trigger happens (engine_documents.cpp).
   Problems ReadTemplates(const WorkflowDefinition& def,
@@ -344,6 +370,11 @@ class Engine {
   std::unique_ptr<Database> db_;
   const Clock& clock_;
   std::mutex mutex_;
+  // Group commit (Write): writers queueing for the lock, the group a writer may still join, and where
+  // writers whose work is done wait for the group's commit.
+  std::atomic<int> writers_waiting_{0};
+  std::shared_ptr<CommitGroup> open_group_;
+  std::condition_variable group_committed_;
   std::map<std::pair<std::string, int>, DefinitionPtr> definitions_;  // cache of parsed versions
   std::unique_ptr<Caches> caches_;  // the last instance loaded, decoded templates
   const PluginHost* plugins_ = nullptr;

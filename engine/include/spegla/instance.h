@@ -89,7 +89,11 @@ struct FormView {
   int occurrence = 0;             // 0 for a form that does not repeat
   bool locked = false;            // every step that collects it is completed
   std::vector<FieldView> fields;  // the fields the viewer may see, in definition order
+  std::string etag;               // FormEtag: an HTTP entity tag, quoted
 };
+
+// Changes whenever the version of a field the viewer sees changes (an HTTP ETag, with its quotes).
+std::string FormEtag(const FormView& form);
 
 struct AuditEntry {
   std::int64_t id = 0;
