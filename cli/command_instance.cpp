@@ -185,7 +185,7 @@ int Show(Context& c) {
     Result<FormView> view = engine->GetForm(c.actor(), id, *form, occurrence);
     if (!view) return c.Fail(view.error());
     if (c.json()) {
-      c.out << FormJson(view.value()) << "\n";
+      c.out << FormJson(view.value(), id) << "\n";
     } else {
       PrintForm(c.out, view.value());
     }

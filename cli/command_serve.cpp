@@ -144,7 +144,8 @@ int Serve(Context& c) {
 }  // namespace
 
 void AddServeCommands(std::vector<Command>& commands) {
-  commands.push_back(Command{"serve", "[--port N] [--address A] [--db PATH] [--config FILE] [--threads N]",
+  commands.push_back(Command{"serve",
+                             "[--port N] [--address A] [--db PATH] [--config FILE] [--threads N]",
                              "run the HTTP server and REST API (docs/api.md)",
                              {},
                              {"port", "address", "config", "threads"},

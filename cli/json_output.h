@@ -20,7 +20,7 @@ std::string DefinitionsJson(const std::vector<DefinitionSummary>& definitions);
 std::string InstallJson(const std::vector<InstallOutcome>& outcomes);
 std::string InstancesJson(const std::vector<InstanceSummary>& instances);
 std::string InstanceJson(const InstanceView& view);
-std::string FormJson(const FormView& form);
+std::string FormJson(const FormView& form, std::int64_t instance);
 std::string AuditJson(const std::vector<AuditEntry>& entries);
 std::string TasksJson(const std::vector<Task>& tasks);
 std::string MunicipalitiesJson(const std::vector<Municipality>& municipalities,

@@ -13,8 +13,8 @@ constexpr const char* kCookie = "spegla_session";
 // The token from "Authorization: Bearer T" (for other systems), else from the session cookie.
 std::string TokenOf(const HttpRequest& request, bool* via_cookie) {
   const std::string& authorization = request.Header("authorization");
-  if (authorization.size() > 7 && (authorization.compare(0, 7, "Bearer ") == 0 ||
-                                   authorization.compare(0, 7, "bearer ") == 0)) {
+  if (authorization.size() > 7 &&
+      (authorization.compare(0, 7, "Bearer ") == 0 || authorization.compare(0, 7, "bearer ") == 0)) {
     *via_cookie = false;
     return authorization.substr(7);
   }
@@ -80,8 +80,8 @@ const char* GateText(Gate gate) {
 }
 
 std::string CookieHeader(const std::string& token, std::chrono::seconds max_age, bool secure) {
-  std::string cookie = std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                       std::to_string(max_age.count());
+  std::string cookie = std::string(kCookie) + "=" + token +
+                       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age.count());
   if (secure) cookie += "; Secure";
   return cookie;
 }
@@ -135,16 +135,30 @@ HttpResponse ErrorResponse(const Error& error) {
   const int status = StatusOf(error.code);
   std::string title;
   switch (error.code) {
-    case ErrorCode::kUnauthenticated: title = "Inte inloggad"; break;
-    case ErrorCode::kNotFound: title = "Finns inte"; break;
-    case ErrorCode::kForbidden: title = "Inte tillåtet"; break;
-    case ErrorCode::kInvalid: title = "Felaktiga uppgifter"; break;
-    case ErrorCode::kRefused: title = "Går inte just nu"; break;
-    case ErrorCode::kConflict: title = "Ändrat av någon annan"; break;
-    case ErrorCode::kInternal: title = "Internt fel"; break;
+    case ErrorCode::kUnauthenticated:
+      title = "Inte inloggad";
+      break;
+    case ErrorCode::kNotFound:
+      title = "Finns inte";
+      break;
+    case ErrorCode::kForbidden:
+      title = "Inte tillåtet";
+      break;
+    case ErrorCode::kInvalid:
+      title = "Felaktiga uppgifter";
+      break;
+    case ErrorCode::kRefused:
+      title = "Går inte just nu";
+      break;
+    case ErrorCode::kConflict:
+      title = "Ändrat av någon annan";
+      break;
+    case ErrorCode::kInternal:
+      title = "Internt fel";
+      break;
   }
-  HttpResponse response =
-      ProblemResponse(status, title, error.issues.empty() ? title : error.issues.front().message, std::move(errors));
+  HttpResponse response = ProblemResponse(
+      status, title, error.issues.empty() ? title : error.issues.front().message, std::move(errors));
   // The machine-readable kind, for clients that branch on it (refused and conflict share 409).
   json::value body = json::parse(response.body);
   body.as_object()["code"] = ToString(error.code);
@@ -237,19 +251,25 @@ bool BodyReader::ok() {
 }
 
 HttpResponse BodyReader::Problem() const {
-  const char* title = status_ == 415 ? "Fel innehållstyp" : status_ == 400 ? "Felaktig JSON" : "Felaktiga uppgifter";
-  return ProblemResponse(status_, title, errors_.empty() ? title : std::string(errors_.front().as_object().at("message").as_string()),
-                         errors_);
+  const char* title = status_ == 415   ? "Fel innehållstyp"
+                      : status_ == 400 ? "Felaktig JSON"
+                                       : "Felaktiga uppgifter";
+  return ProblemResponse(
+      status_, title,
+      errors_.empty() ? title : std::string(errors_.front().as_object().at("message").as_string()), errors_);
 }
 
-std::optional<std::int64_t> QueryInt(const HttpRequest& request, const std::string& name, json::array* errors) {
+std::optional<std::int64_t> QueryInt(const HttpRequest& request, const std::string& name,
+                                     json::array* errors) {
   const std::string* text = request.Query(name);
   if (!text) return std::nullopt;
   std::int64_t n = 0;
   bool good = !text->empty() && text->size() <= 18;
   for (char c : *text) {
-    if (c < '0' || c > '9') good = false;
-    else n = n * 10 + (c - '0');
+    if (c < '0' || c > '9')
+      good = false;
+    else
+      n = n * 10 + (c - '0');
   }
   if (!good) {
     errors->push_back({{"field", name}, {"message", "Ska vara ett heltal, inte ”" + *text + "”."}});
@@ -267,7 +287,8 @@ Paging ReadPaging(const HttpRequest& request, json::array* errors) {
       paging.limit = static_cast<size_t>(*limit);
     }
   }
-  if (std::optional<std::int64_t> offset = QueryInt(request, "offset", errors)) paging.offset = static_cast<size_t>(*offset);
+  if (std::optional<std::int64_t> offset = QueryInt(request, "offset", errors))
+    paging.offset = static_cast<size_t>(*offset);
   return paging;
 }
 
@@ -360,8 +381,8 @@ HttpResponse Api::Handle(const HttpRequest& request) {
     // which only our own pages can read. Bearer tokens are never sent implicitly.
     if (context.via_cookie && ChangesState(request.method) &&
         !SameSecret(request.Header("x-csrf-token"), context.session->csrf_token)) {
-      HttpResponse response = ProblemResponse(403, "CSRF-skydd",
-                                              "Begäran saknar en giltig X-CSRF-Token. Ladda om sidan och försök igen.");
+      HttpResponse response = ProblemResponse(
+          403, "CSRF-skydd", "Begäran saknar en giltig X-CSRF-Token. Ladda om sidan och försök igen.");
       response.user = context.session->user.username;
       return response;
     }
@@ -379,38 +400,47 @@ HttpResponse Api::Handle(const HttpRequest& request) {
 // --- session routes --------------------------------------------------------------------------------
 
 void Api::AddSessionRoutes() {
-  router_.Add(Route{
-      "POST", "/api/session", Gate::kPublic,
-      RouteDoc{"Log in: sets the session cookie and returns the user and the CSRF token", "session", {},
-               "Login", "application/json", "Session", "application/json", 201, {400, 415, 422, 429}},
-      [this](RequestContext& c) {
-        BodyReader body(c.request);
-        std::optional<std::string> username = body.String("username", true);
-        std::optional<std::string> password = body.String("password", true);
-        if (!body.ok()) return body.Problem();
-        std::chrono::seconds wait = throttle_.RetryAfter(*username, c.request.remote_address);
-        if (wait.count() > 0) {
-          HttpResponse response = ProblemResponse(429, "För många försök",
-                                                  "För många misslyckade inloggningar. Försök igen om en stund.");
-          response.headers.emplace_back("Retry-After", std::to_string(wait.count()));
-          return response;
-        }
-        Result<SessionInfo> session = engine_.Login(*username, *password, options_.session_lifetime);
-        if (!session) {
-          if (session.error().code == ErrorCode::kUnauthenticated) throttle_.Failed(*username, c.request.remote_address);
-          return ErrorResponse(session.error());
-        }
-        throttle_.Succeeded(*username);
-        json::object out = SessionJson(session.value());
-        out["token"] = session.value().token;  // for other systems, as a bearer token
-        HttpResponse response = JsonResponse(201, out);
-        response.headers.emplace_back(
-            "Set-Cookie", CookieHeader(session.value().token, options_.session_lifetime,
-                                       options_.secure_cookies || c.request.secure));
-        response.headers.emplace_back("Cache-Control", "no-store");
-        response.user = *username;
-        return response;
-      }});
+  router_.Add(Route{"POST", "/api/session", Gate::kPublic,
+                    RouteDoc{"Log in: sets the session cookie and returns the user and the CSRF token",
+                             "session",
+                             {},
+                             "Login",
+                             "application/json",
+                             "Session",
+                             "application/json",
+                             201,
+                             {400, 415, 422, 429}},
+                    [this](RequestContext& c) {
+                      BodyReader body(c.request);
+                      std::optional<std::string> username = body.String("username", true);
+                      std::optional<std::string> password = body.String("password", true);
+                      if (!body.ok()) return body.Problem();
+                      std::chrono::seconds wait = throttle_.RetryAfter(*username, c.request.remote_address);
+                      if (wait.count() > 0) {
+                        HttpResponse response =
+                            ProblemResponse(429, "För många försök",
+                                            "För många misslyckade inloggningar. Försök igen om en stund.");
+                        response.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+                        return response;
+                      }
+                      Result<SessionInfo> session =
+                          engine_.Login(*username, *password, options_.session_lifetime);
+                      if (!session) {
+                        if (session.error().code == ErrorCode::kUnauthenticated)
+                          throttle_.Failed(*username, c.request.remote_address);
+                        return ErrorResponse(session.error());
+                      }
+                      throttle_.Succeeded(*username);
+                      json::object out = SessionJson(session.value());
+                      out["token"] = session.value().token;  // for other systems, as a bearer token
+                      HttpResponse response = JsonResponse(201, out);
+                      response.headers.emplace_back(
+                          "Set-Cookie", CookieHeader(session.value().token, options_.session_lifetime,
+                                                     options_.secure_cookies || c.request.secure));
+                      response.headers.emplace_back("Cache-Control", "no-store");
+                      response.user = *username;
+                      return response;
+                    }});
   router_.Add(Route{"DELETE", "/api/session", Gate::kSignedIn,
                     RouteDoc{"Log out: ends the session", "session", {}, "", "", "", "", 204, {}},
                     [this](RequestContext& c) {
@@ -420,22 +450,36 @@ void Api::AddSessionRoutes() {
                       HttpResponse response;
                       response.status = 204;
                       response.content_type.clear();
-                      response.headers.emplace_back("Set-Cookie",
-                                                    CookieHeader("", std::chrono::seconds{0},
-                                                                 options_.secure_cookies || c.request.secure));
+                      response.headers.emplace_back(
+                          "Set-Cookie", CookieHeader("", std::chrono::seconds{0},
+                                                     options_.secure_cookies || c.request.secure));
                       return response;
                     }});
   router_.Add(Route{"GET", "/api/me", Gate::kSignedIn,
-                    RouteDoc{"The signed-in user, the session's CSRF token and expiry", "session", {}, "",
-                             "application/json", "Session", "application/json", 200, {}},
+                    RouteDoc{"The signed-in user, the session's CSRF token and expiry",
+                             "session",
+                             {},
+                             "",
+                             "application/json",
+                             "Session",
+                             "application/json",
+                             200,
+                             {}},
                     [](RequestContext& c) {
                       HttpResponse response = JsonResponse(200, SessionJson(*c.session));
                       response.headers.emplace_back("Cache-Control", "no-store");
                       return response;
                     }});
   router_.Add(Route{"GET", "/api/tasks", Gate::kSignedIn,
-                    RouteDoc{"My tasks: open steps I perform or sign off", "session", {}, "", "application/json",
-                             "TaskList", "application/json", 200, {}},
+                    RouteDoc{"My tasks: open steps I perform or sign off",
+                             "session",
+                             {},
+                             "",
+                             "application/json",
+                             "TaskList",
+                             "application/json",
+                             200,
+                             {}},
                     [this](RequestContext& c) {
                       json::array items;
                       for (const Task& t : engine_.Tasks(c.user().username)) items.push_back(TaskJson(t));
@@ -444,7 +488,13 @@ void Api::AddSessionRoutes() {
   router_.Add(Route{
       "PUT", "/api/me/password", Gate::kSignedIn,
       RouteDoc{"Change my password: ends all my sessions and starts a new one (a new cookie and CSRF token)",
-               "session", {}, "PasswordChange", "application/json", "Session", "application/json", 200,
+               "session",
+               {},
+               "PasswordChange",
+               "application/json",
+               "Session",
+               "application/json",
+               200,
                {400, 415, 422, 429}},
       [this](RequestContext& c) {
         BodyReader body(c.request);
@@ -452,7 +502,8 @@ void Api::AddSessionRoutes() {
         std::optional<std::string> next = body.String("new_password", true);
         if (!body.ok()) return body.Problem();
         const std::string username = c.user().username;
-        if (std::chrono::seconds wait = throttle_.RetryAfter(username, c.request.remote_address); wait.count() > 0) {
+        if (std::chrono::seconds wait = throttle_.RetryAfter(username, c.request.remote_address);
+            wait.count() > 0) {
           HttpResponse response = ProblemResponse(429, "För många försök", "Försök igen om en stund.");
           response.headers.emplace_back("Retry-After", std::to_string(wait.count()));
           return response;
@@ -470,26 +521,29 @@ void Api::AddSessionRoutes() {
         Result<SessionInfo> fresh = engine_.Login(username, *next, options_.session_lifetime);
         if (!fresh) return ErrorResponse(fresh.error());
         HttpResponse response = JsonResponse(200, SessionJson(fresh.value()));
-        response.headers.emplace_back("Set-Cookie", CookieHeader(fresh.value().token, options_.session_lifetime,
-                                                                 options_.secure_cookies || c.request.secure));
+        response.headers.emplace_back("Set-Cookie",
+                                      CookieHeader(fresh.value().token, options_.session_lifetime,
+                                                   options_.secure_cookies || c.request.secure));
         response.headers.emplace_back("Cache-Control", "no-store");
         return response;
       }});
 }
 
 void Api::AddMetaRoutes() {
-  router_.Add(Route{"GET", "/api/health", Gate::kPublic,
-                    RouteDoc{"Liveness: the server answers", "meta", {}, "", "", "Health", "application/json", 200, {}},
-                    [this](RequestContext&) {
-                      return JsonResponse(200, json::object{{"status", "ok"}, {"version", options_.version}});
-                    }});
-  router_.Add(Route{"GET", "/api/openapi.json", Gate::kPublic,
-                    RouteDoc{"This API's OpenAPI 3.1 document", "meta", {}, "", "", "", "application/json", 200, {}},
-                    [this](RequestContext&) {
-                      HttpResponse response;
-                      response.body = OpenApiDocument(router_, options_.version);
-                      return response;
-                    }});
+  router_.Add(Route{
+      "GET", "/api/health", Gate::kPublic,
+      RouteDoc{"Liveness: the server answers", "meta", {}, "", "", "Health", "application/json", 200, {}},
+      [this](RequestContext&) {
+        return JsonResponse(200, json::object{{"status", "ok"}, {"version", options_.version}});
+      }});
+  router_.Add(
+      Route{"GET", "/api/openapi.json", Gate::kPublic,
+            RouteDoc{"This API's OpenAPI 3.1 document", "meta", {}, "", "", "", "application/json", 200, {}},
+            [this](RequestContext&) {
+              HttpResponse response;
+              response.body = OpenApiDocument(router_, options_.version);
+              return response;
+            }});
 }
 
 }  // namespace spegla::server

@@ -62,75 +62,110 @@ HttpResponse DocumentResponse(const Document& document) {
 }  // namespace
 
 void Api::AddInstanceRoutes() {
-  router_.Add(Route{
-      "GET", "/api/instances", Gate::kSignedIn,
-      RouteDoc{"List the instances I may see, newest first",
-               "instances",
-               {{"municipality_id", "query", "integer", "Only this municipality", false},
-                {"unit_id", "query", "integer", "Only this unit", false},
-                {"workflow", "query", "string", "Only this workflow definition", false},
-                {"status", "query", "string", "active or completed", false},
-                {"limit", "query", "integer", "Page size, 1–500 (default 50)", false},
-                {"offset", "query", "integer", "Items to skip", false}},
-               "", "", "InstanceList", "application/json", 200, {400}},
-      [this](RequestContext& c) {
-        json::array errors;
-        Paging p = ReadPaging(c.request, &errors);
-        InstanceFilter filter;
-        filter.municipality_id = QueryInt(c.request, "municipality_id", &errors);
-        filter.unit_id = QueryInt(c.request, "unit_id", &errors);
-        if (const std::string* w = c.request.Query("workflow")) filter.workflow_id = *w;
-        if (const std::string* s = c.request.Query("status")) {
-          if (*s != "active" && *s != "completed") {
-            errors.push_back({{"field", "status"}, {"message", "Ska vara active eller completed."}});
-          }
-          filter.status = *s;
-        }
-        if (!errors.empty()) return QueryProblem(std::move(errors));
-        filter.limit = p.limit;
-        filter.offset = p.offset;
-        InstancePage page = engine_.ListInstances(c.actor(), filter);
-        json::array items;
-        for (const InstanceSummary& s : page.items) items.push_back(InstanceSummaryJson(s));
-        return JsonResponse(200, Page(std::move(items), page.total, p));
-      }});
-  router_.Add(Route{"POST", "/api/instances", Gate::kSignedIn,
-                    RouteDoc{"Start an instance of a workflow for a unit (administrators and the municipality's "
-                             "utvecklingsledare)",
-                             "instances", {}, "InstanceInput", "application/json", "Instance", "application/json",
-                             201, {400, 404, 415, 422}},
-                    [this](RequestContext& c) {
-                      BodyReader body(c.request);
-                      std::optional<std::string> workflow = body.String("workflow", true);
-                      std::optional<std::int64_t> unit = body.Int("unit_id", true);
-                      std::optional<std::string> title = body.String("title", false);
-                      std::optional<std::int64_t> team = body.Int("team_id", false);
-                      if (!body.ok()) return body.Problem();
-                      Result<std::int64_t> id =
-                          engine_.CreateInstance(c.actor(), *workflow, *unit, title.value_or(""), team);
-                      if (!id) return ErrorResponse(id.error());
-                      HttpResponse response = InstanceResponse(engine_, c.actor(), id.value(), 201);
-                      response.headers.emplace_back("Location", "/api/instances/" + std::to_string(id.value()));
-                      return response;
-                    }});
-  router_.Add(Route{"GET", "/api/instances/{id}", Gate::kSignedIn,
-                    RouteDoc{"An instance: phases, steps and their states, deadlines, budgets, participants",
-                             "instances", {}, "", "", "Instance", "application/json", 200, {404}},
-                    [this](RequestContext& c) { return InstanceResponse(engine_, c.actor(), c.IntParam("id")); }});
+  router_.Add(
+      Route{"GET", "/api/instances", Gate::kSignedIn,
+            RouteDoc{"List the instances I may see, newest first",
+                     "instances",
+                     {{"municipality_id", "query", "integer", "Only this municipality", false},
+                      {"unit_id", "query", "integer", "Only this unit", false},
+                      {"workflow", "query", "string", "Only this workflow definition", false},
+                      {"status", "query", "string", "active or completed", false},
+                      {"limit", "query", "integer", "Page size, 1–500 (default 50)", false},
+                      {"offset", "query", "integer", "Items to skip", false}},
+                     "",
+                     "",
+                     "InstanceList",
+                     "application/json",
+                     200,
+                     {400}},
+            [this](RequestContext& c) {
+              json::array errors;
+              Paging p = ReadPaging(c.request, &errors);
+              InstanceFilter filter;
+              filter.municipality_id = QueryInt(c.request, "municipality_id", &errors);
+              filter.unit_id = QueryInt(c.request, "unit_id", &errors);
+              if (const std::string* w = c.request.Query("workflow")) filter.workflow_id = *w;
+              if (const std::string* s = c.request.Query("status")) {
+                if (*s != "active" && *s != "completed") {
+                  errors.push_back({{"field", "status"}, {"message", "Ska vara active eller completed."}});
+                }
+                filter.status = *s;
+              }
+              if (!errors.empty()) return QueryProblem(std::move(errors));
+              filter.limit = p.limit;
+              filter.offset = p.offset;
+              InstancePage page = engine_.ListInstances(c.actor(), filter);
+              json::array items;
+              for (const InstanceSummary& s : page.items) items.push_back(InstanceSummaryJson(s));
+              return JsonResponse(200, Page(std::move(items), page.total, p));
+            }});
+  router_.Add(
+      Route{"POST", "/api/instances", Gate::kSignedIn,
+            RouteDoc{"Start an instance of a workflow for a unit (administrators and the municipality's "
+                     "utvecklingsledare)",
+                     "instances",
+                     {},
+                     "InstanceInput",
+                     "application/json",
+                     "Instance",
+                     "application/json",
+                     201,
+                     {400, 404, 415, 422}},
+            [this](RequestContext& c) {
+              BodyReader body(c.request);
+              std::optional<std::string> workflow = body.String("workflow", true);
+              std::optional<std::int64_t> unit = body.Int("unit_id", true);
+              std::optional<std::string> title = body.String("title", false);
+              std::optional<std::int64_t> team = body.Int("team_id", false);
+              if (!body.ok()) return body.Problem();
+              Result<std::int64_t> id =
+                  engine_.CreateInstance(c.actor(), *workflow, *unit, title.value_or(""), team);
+              if (!id) return ErrorResponse(id.error());
+              HttpResponse response = InstanceResponse(engine_, c.actor(), id.value(), 201);
+              response.headers.emplace_back("Location", "/api/instances/" + std::to_string(id.value()));
+              return response;
+            }});
+  router_.Add(
+      Route{"GET", "/api/instances/{id}", Gate::kSignedIn,
+            RouteDoc{"An instance: phases, steps and their states, deadlines, budgets, participants",
+                     "instances",
+                     {},
+                     "",
+                     "",
+                     "Instance",
+                     "application/json",
+                     200,
+                     {404}},
+            [this](RequestContext& c) { return InstanceResponse(engine_, c.actor(), c.IntParam("id")); }});
 
   // --- participants ---
-  router_.Add(Route{"GET", "/api/instances/{id}/participants", Gate::kSignedIn,
-                    RouteDoc{"Who takes part, in which role", "instances", {}, "", "", "ParticipantList",
-                             "application/json", 200, {404}},
-                    [this](RequestContext& c) {
-                      Result<InstanceView> view = engine_.GetInstance(c.actor(), c.IntParam("id"));
-                      if (!view) return ErrorResponse(view.error());
-                      json::object out = InstanceJson(view.value());
-                      return JsonResponse(200, json::object{{"items", out["participants"]}, {"roles", out["roles"]}});
-                    }});
+  router_.Add(
+      Route{"GET", "/api/instances/{id}/participants", Gate::kSignedIn,
+            RouteDoc{"Who takes part, in which role",
+                     "instances",
+                     {},
+                     "",
+                     "",
+                     "ParticipantList",
+                     "application/json",
+                     200,
+                     {404}},
+            [this](RequestContext& c) {
+              Result<InstanceView> view = engine_.GetInstance(c.actor(), c.IntParam("id"));
+              if (!view) return ErrorResponse(view.error());
+              json::object out = InstanceJson(view.value());
+              return JsonResponse(200, json::object{{"items", out["participants"]}, {"roles", out["roles"]}});
+            }});
   router_.Add(Route{"POST", "/api/instances/{id}/participants", Gate::kSignedIn,
-                    RouteDoc{"Assign a user to a role of the instance", "instances", {}, "RoleAssignment",
-                             "application/json", "Instance", "application/json", 200, {400, 404, 409, 415, 422}},
+                    RouteDoc{"Assign a user to a role of the instance",
+                             "instances",
+                             {},
+                             "RoleAssignment",
+                             "application/json",
+                             "Instance",
+                             "application/json",
+                             200,
+                             {400, 404, 409, 415, 422}},
                     [this](RequestContext& c) {
                       BodyReader body(c.request);
                       std::optional<std::string> role = body.String("role", true);
@@ -141,21 +176,29 @@ void Api::AddInstanceRoutes() {
                       if (!done) return ErrorResponse(done.error());
                       return InstanceResponse(engine_, c.actor(), id);
                     }});
-  router_.Add(Route{"DELETE", "/api/instances/{id}/participants/{role}/{username}", Gate::kSignedIn,
-                    RouteDoc{"Remove a user from a role of the instance", "instances", {}, "", "", "", "", 204,
-                             {404, 409}},
-                    [this](RequestContext& c) {
-                      Result<Ok> done = engine_.RemoveParticipant(c.actor(), c.IntParam("id"), Param(c, "role"),
-                                                                  Param(c, "username"));
-                      return done ? NoContent() : ErrorResponse(done.error());
-                    }});
+  router_.Add(Route{
+      "DELETE", "/api/instances/{id}/participants/{role}/{username}", Gate::kSignedIn,
+      RouteDoc{"Remove a user from a role of the instance", "instances", {}, "", "", "", "", 204, {404, 409}},
+      [this](RequestContext& c) {
+        Result<Ok> done =
+            engine_.RemoveParticipant(c.actor(), c.IntParam("id"), Param(c, "role"), Param(c, "username"));
+        return done ? NoContent() : ErrorResponse(done.error());
+      }});
 
   // --- forms ---
-  const ParameterDoc occurrence{"occurrence", "query", "integer",
-                                "Which occurrence of a repeating step's form (1, 2, …); 0 or absent otherwise", false};
+  const ParameterDoc occurrence{
+      "occurrence", "query", "integer",
+      "Which occurrence of a repeating step's form (1, 2, …); 0 or absent otherwise", false};
   router_.Add(Route{"GET", "/api/instances/{id}/forms/{form}", Gate::kSignedIn,
                     RouteDoc{"A form with the fields I may see, their values and versions; ETag for If-Match",
-                             "forms", {occurrence}, "", "", "Form", "application/json", 200, {400, 404}},
+                             "forms",
+                             {occurrence},
+                             "",
+                             "",
+                             "Form",
+                             "application/json",
+                             200,
+                             {400, 404}},
                     [this](RequestContext& c) {
                       json::array errors;
                       std::optional<int> occ = Occurrence(c, &errors);
@@ -169,7 +212,13 @@ void Api::AddInstanceRoutes() {
       "PATCH", "/api/instances/{id}/forms/{form}", Gate::kSignedIn,
       RouteDoc{"Write fields of a form, all or none. Needs If-Match (the form's ETag, or * to write whatever "
                "is there) or per-field versions; a field changed since is a 409 conflict naming it",
-               "forms", {occurrence}, "FormPatch", "application/json", "Form", "application/json", 200,
+               "forms",
+               {occurrence},
+               "FormPatch",
+               "application/json",
+               "Form",
+               "application/json",
+               200,
                {400, 404, 409, 412, 415, 422, 428}},
       [this](RequestContext& c) {
         json::array query_errors;
@@ -179,7 +228,8 @@ void Api::AddInstanceRoutes() {
         const json::value* fields = body.Raw("fields", true);
         const json::value* versions = body.Raw("versions", false);
         if (fields && !fields->is_object()) body.AddError("fields", "Ska vara ett objekt: fält-id → värde.");
-        if (versions && !versions->is_object()) body.AddError("versions", "Ska vara ett objekt: fält-id → version.");
+        if (versions && !versions->is_object())
+          body.AddError("versions", "Ska vara ett objekt: fält-id → version.");
         if (!body.ok()) return body.Problem();
         const std::string& if_match = c.request.Header("if-match");
         if (if_match.empty() && !versions) {
@@ -204,11 +254,14 @@ void Api::AddInstanceRoutes() {
         const std::int64_t id = c.IntParam("id");
         std::optional<std::string> etag;
         if (!if_match.empty() && if_match != "*") etag = if_match;
-        Result<FormView> written = engine_.WriteForm(c.actor(), id, Param(c, "form"), *occ, std::move(changes), etag);
+        Result<FormView> written =
+            engine_.WriteForm(c.actor(), id, Param(c, "form"), *occ, std::move(changes), etag);
         if (!written) {
           const Error& error = written.error();
-          if (error.code == ErrorCode::kConflict && !error.issues.empty() && error.issues.front().field == "etag") {
-            HttpResponse response = ProblemResponse(412, "Formuläret har ändrats", error.issues.front().message);
+          if (error.code == ErrorCode::kConflict && !error.issues.empty() &&
+              error.issues.front().field == "etag") {
+            HttpResponse response =
+                ProblemResponse(412, "Formuläret har ändrats", error.issues.front().message);
             if (Result<FormView> now = engine_.GetForm(c.actor(), id, Param(c, "form"), *occ)) {
               response.headers.emplace_back("ETag", now.value().etag);
             }
@@ -220,37 +273,47 @@ void Api::AddInstanceRoutes() {
       }});
 
   // --- steps ---
-  auto step_action = [this](const std::string& action, const std::string& summary, const std::string& schema) {
-    router_.Add(Route{
-        "POST", "/api/instances/{id}/steps/{step}/" + action, Gate::kSignedIn,
-        RouteDoc{summary, "steps", {}, schema, "application/json", action == "occurrences" ? "Occurrence" : "Instance",
-                 "application/json", action == "occurrences" ? 201 : 200, {400, 404, 409, 415, 422}},
-        [this, action](RequestContext& c) {
-          const std::int64_t id = c.IntParam("id");
-          const std::string& step = Param(c, "step");
-          if (action == "complete") {
-            Result<Ok> done = engine_.CompleteStep(c.actor(), id, step);
-            if (!done) return ErrorResponse(done.error());
-          } else if (action == "sign-off") {
-            Result<Ok> done = engine_.SignOff(c.actor(), id, step);
-            if (!done) return ErrorResponse(done.error());
-          } else if (action == "occurrences") {
-            Result<int> added = engine_.AddOccurrence(c.actor(), id, step);
-            if (!added) return ErrorResponse(added.error());
-            return JsonResponse(201, json::object{{"occurrence", added.value()}});
-          } else {
-            BodyReader body(c.request);
-            std::optional<std::string> to = action == "send-back" ? body.String("to", true) : std::nullopt;
-            std::optional<std::string> reason = body.String("reason", true);
-            if (!body.ok()) return body.Problem();
-            Result<Ok> done = action == "send-back" ? engine_.SendBack(c.actor(), id, step, *to, *reason)
-                                                    : engine_.Reopen(c.actor(), id, step, *reason);
-            if (!done) return ErrorResponse(done.error());
-          }
-          return InstanceResponse(engine_, c.actor(), id);
-        }});
+  auto step_action = [this](const std::string& action, const std::string& summary,
+                            const std::string& schema) {
+    router_.Add(Route{"POST", "/api/instances/{id}/steps/{step}/" + action, Gate::kSignedIn,
+                      RouteDoc{summary,
+                               "steps",
+                               {},
+                               schema,
+                               "application/json",
+                               action == "occurrences" ? "Occurrence" : "Instance",
+                               "application/json",
+                               action == "occurrences" ? 201 : 200,
+                               {400, 404, 409, 415, 422}},
+                      [this, action](RequestContext& c) {
+                        const std::int64_t id = c.IntParam("id");
+                        const std::string& step = Param(c, "step");
+                        if (action == "complete") {
+                          Result<Ok> done = engine_.CompleteStep(c.actor(), id, step);
+                          if (!done) return ErrorResponse(done.error());
+                        } else if (action == "sign-off") {
+                          Result<Ok> done = engine_.SignOff(c.actor(), id, step);
+                          if (!done) return ErrorResponse(done.error());
+                        } else if (action == "occurrences") {
+                          Result<int> added = engine_.AddOccurrence(c.actor(), id, step);
+                          if (!added) return ErrorResponse(added.error());
+                          return JsonResponse(201, json::object{{"occurrence", added.value()}});
+                        } else {
+                          BodyReader body(c.request);
+                          std::optional<std::string> to =
+                              action == "send-back" ? body.String("to", true) : std::nullopt;
+                          std::optional<std::string> reason = body.String("reason", true);
+                          if (!body.ok()) return body.Problem();
+                          Result<Ok> done = action == "send-back"
+                                                ? engine_.SendBack(c.actor(), id, step, *to, *reason)
+                                                : engine_.Reopen(c.actor(), id, step, *reason);
+                          if (!done) return ErrorResponse(done.error());
+                        }
+                        return InstanceResponse(engine_, c.actor(), id);
+                      }});
   };
-  step_action("complete", "Complete an open step: every rule is checked; 409 lists every reason it cannot", "");
+  step_action("complete", "Complete an open step: every rule is checked; 409 lists every reason it cannot",
+              "");
   step_action("send-back", "Send an open step back to an earlier step the definition allows, with a reason",
               "SendBack");
   step_action("reopen", "Open a completed step again, with a reason", "Reason");
@@ -263,7 +326,12 @@ void Api::AddInstanceRoutes() {
                              "instances",
                              {{"limit", "query", "integer", "Page size, 1–500 (default 50)", false},
                               {"offset", "query", "integer", "Entries to skip", false}},
-                             "", "", "EventList", "application/json", 200, {400, 404}},
+                             "",
+                             "",
+                             "EventList",
+                             "application/json",
+                             200,
+                             {400, 404}},
                     [this](RequestContext& c) {
                       json::array errors;
                       Paging p = ReadPaging(c.request, &errors);
@@ -280,8 +348,15 @@ void Api::AddInstanceRoutes() {
 
 void Api::AddDocumentRoutes() {
   router_.Add(Route{"GET", "/api/instances/{id}/documents", Gate::kSignedIn,
-                    RouteDoc{"Every stored version of the documents I may read", "documents", {}, "", "",
-                             "DocumentList", "application/json", 200, {404}},
+                    RouteDoc{"Every stored version of the documents I may read",
+                             "documents",
+                             {},
+                             "",
+                             "",
+                             "DocumentList",
+                             "application/json",
+                             200,
+                             {404}},
                     [this](RequestContext& c) {
                       const std::int64_t id = c.IntParam("id");
                       Result<std::vector<DocumentInfo>> list = engine_.Documents(c.actor(), id);
@@ -295,8 +370,11 @@ void Api::AddDocumentRoutes() {
                     RouteDoc{"A stored document (DOCX), the latest version unless ?version=N",
                              "documents",
                              {{"version", "query", "integer", "Which version", false}},
-                             "", "",
-                             "", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", 200,
+                             "",
+                             "",
+                             "",
+                             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                             200,
                              {400, 404}},
                     [this](RequestContext& c) {
                       json::array errors;
@@ -309,23 +387,38 @@ void Api::AddDocumentRoutes() {
                       return DocumentResponse(document.value());
                     }});
   router_.Add(Route{"GET", "/api/instances/{id}/documents/{document}/preview", Gate::kSignedIn,
-                    RouteDoc{"The document rendered from the current data, not stored", "documents", {}, "", "", "",
-                             "application/vnd.openxmlformats-officedocument.wordprocessingml.document", 200, {404}},
+                    RouteDoc{"The document rendered from the current data, not stored",
+                             "documents",
+                             {},
+                             "",
+                             "",
+                             "",
+                             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                             200,
+                             {404}},
                     [this](RequestContext& c) {
                       Result<Document> document =
                           engine_.RenderDocument(c.actor(), c.IntParam("id"), Param(c, "document"));
                       if (!document) return ErrorResponse(document.error());
                       return DocumentResponse(document.value());
                     }});
-  router_.Add(Route{"POST", "/api/instances/{id}/documents/{document}/render", Gate::kSignedIn,
-                    RouteDoc{"Render the document again from the current data and store it as the next version",
-                             "documents", {}, "", "", "DocumentInfo", "application/json", 201, {404, 409}},
-                    [this](RequestContext& c) {
-                      const std::int64_t id = c.IntParam("id");
-                      Result<DocumentInfo> info = engine_.GenerateDocument(c.actor(), id, Param(c, "document"));
-                      if (!info) return ErrorResponse(info.error());
-                      return JsonResponse(201, DocumentInfoJson(info.value(), id));
-                    }});
+  router_.Add(
+      Route{"POST", "/api/instances/{id}/documents/{document}/render", Gate::kSignedIn,
+            RouteDoc{"Render the document again from the current data and store it as the next version",
+                     "documents",
+                     {},
+                     "",
+                     "",
+                     "DocumentInfo",
+                     "application/json",
+                     201,
+                     {404, 409}},
+            [this](RequestContext& c) {
+              const std::int64_t id = c.IntParam("id");
+              Result<DocumentInfo> info = engine_.GenerateDocument(c.actor(), id, Param(c, "document"));
+              if (!info) return ErrorResponse(info.error());
+              return JsonResponse(201, DocumentInfoJson(info.value(), id));
+            }});
 }
 
 void Api::AddExportRoutes() {
@@ -334,7 +427,8 @@ void Api::AddExportRoutes() {
       {"unit_id", "query", "integer", "Only this unit", false},
       {"workflow", "query", "string", "Only this workflow definition", false},
       {"status", "query", "string", "active or completed", false},
-      {"from", "query", "string", "Period start, YYYY-MM-DD: instances that ran during some part of it", false},
+      {"from", "query", "string", "Period start, YYYY-MM-DD: instances that ran during some part of it",
+       false},
       {"to", "query", "string", "Period end, YYYY-MM-DD", false}};
   auto add = [this, &filters](const std::string& format, const std::string& media) {
     std::vector<ParameterDoc> query = filters;
@@ -344,8 +438,15 @@ void Api::AddExportRoutes() {
     }
     router_.Add(Route{
         "GET", "/api/exports/overview." + format, Gate::kManagement,
-        RouteDoc{"The management overview as " + format + " (docs/exports.md)", "exports", query, "", "", "", media,
-                 200, {400, 404}},
+        RouteDoc{"The management overview as " + format + " (docs/exports.md)",
+                 "exports",
+                 query,
+                 "",
+                 "",
+                 "",
+                 media,
+                 200,
+                 {400, 404}},
         [this, format](RequestContext& c) {
           json::array errors;
           ExportRequest request;
@@ -375,7 +476,8 @@ void Api::AddExportRoutes() {
           }
           if (!errors.empty()) return QueryProblem(std::move(errors));
           const ExportPlugin* plugin = engine_.plugins() ? engine_.plugins()->FindExport(format) : nullptr;
-          if (!plugin) return ErrorResponse(Error::Of(ErrorCode::kNotFound, "Exportformatet " + format + " saknas."));
+          if (!plugin)
+            return ErrorResponse(Error::Of(ErrorCode::kNotFound, "Exportformatet " + format + " saknas."));
           if (const std::string* sheet = c.request.Query("sheet")) request.sheet = *sheet;
           if (!plugin->MultipleSheets() && !request.sheet) request.sheet = kOverviewSheet;
 
@@ -389,8 +491,8 @@ void Api::AddExportRoutes() {
           // The writers stream to a file; the file is read back once complete and removed at once.
           static std::atomic<std::uint64_t> counter{0};
           const std::filesystem::path file =
-              std::filesystem::temp_directory_path() /
-              ("spegla-export-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "." + format);
+              std::filesystem::temp_directory_path() / ("spegla-export-" + std::to_string(::getpid()) + "-" +
+                                                        std::to_string(++counter) + "." + format);
           struct Remove {
             std::filesystem::path path;
             ~Remove() {

@@ -21,7 +21,8 @@ template <typename T, typename F>
 json::array Items(const std::vector<T>& list, F&& to_json, const Paging& paging, size_t* total) {
   *total = list.size();
   json::array items;
-  for (size_t i = paging.offset; i < list.size() && items.size() < paging.limit; ++i) items.push_back(to_json(list[i]));
+  for (size_t i = paging.offset; i < list.size() && items.size() < paging.limit; ++i)
+    items.push_back(to_json(list[i]));
   return items;
 }
 
@@ -34,8 +35,15 @@ void Api::AddOrganisationRoutes() {
 
   // --- municipalities ---
   router_.Add(Route{"GET", "/api/municipalities", Gate::kSignedIn,
-                    RouteDoc{"List municipalities", "organisation", paging, "", "", "MunicipalityList",
-                             "application/json", 200, {400}},
+                    RouteDoc{"List municipalities",
+                             "organisation",
+                             paging,
+                             "",
+                             "",
+                             "MunicipalityList",
+                             "application/json",
+                             200,
+                             {400}},
                     [this](RequestContext& c) {
                       json::array errors;
                       Paging p = ReadPaging(c.request, &errors);
@@ -45,20 +53,35 @@ void Api::AddOrganisationRoutes() {
                       return JsonResponse(200, Page(std::move(items), total, p));
                     }});
   router_.Add(Route{"POST", "/api/municipalities", Gate::kAdministrator,
-                    RouteDoc{"Create a municipality", "organisation", {}, "MunicipalityInput", "application/json",
-                             "Municipality", "application/json", 201, {400, 409, 415, 422}},
+                    RouteDoc{"Create a municipality",
+                             "organisation",
+                             {},
+                             "MunicipalityInput",
+                             "application/json",
+                             "Municipality",
+                             "application/json",
+                             201,
+                             {400, 409, 415, 422}},
                     [this](RequestContext& c) {
                       BodyReader body(c.request);
                       std::optional<std::string> name = body.String("name", true);
                       std::optional<std::string> network = body.String("network", false);
                       if (!body.ok()) return body.Problem();
-                      Result<std::int64_t> id = engine_.CreateMunicipality(c.actor(), *name, network.value_or(""));
+                      Result<std::int64_t> id =
+                          engine_.CreateMunicipality(c.actor(), *name, network.value_or(""));
                       if (!id) return ErrorResponse(id.error());
                       return Created(MunicipalityJson(Municipality{id.value(), *name, network.value_or("")}));
                     }});
   router_.Add(Route{"PATCH", "/api/municipalities/{id}", Gate::kAdministrator,
-                    RouteDoc{"Change a municipality's name or network", "organisation", {}, "MunicipalityPatch",
-                             "application/json", "Municipality", "application/json", 200, {400, 404, 409, 415, 422}},
+                    RouteDoc{"Change a municipality's name or network",
+                             "organisation",
+                             {},
+                             "MunicipalityPatch",
+                             "application/json",
+                             "Municipality",
+                             "application/json",
+                             200,
+                             {400, 404, 409, 415, 422}},
                     [this](RequestContext& c) {
                       BodyReader body(c.request);
                       MunicipalityUpdate update;
@@ -75,24 +98,38 @@ void Api::AddOrganisationRoutes() {
                     }});
 
   // --- units and teams ---
-  router_.Add(Route{"GET", "/api/units", Gate::kSignedIn,
-                    RouteDoc{"List units (schools and preschools)",
-                             "organisation",
-                             {{"municipality_id", "query", "integer", "Only this municipality's units", false},
-                              paging[0], paging[1]},
-                             "", "", "UnitList", "application/json", 200, {400}},
-                    [this](RequestContext& c) {
-                      json::array errors;
-                      Paging p = ReadPaging(c.request, &errors);
-                      std::optional<std::int64_t> municipality = QueryInt(c.request, "municipality_id", &errors);
-                      if (!errors.empty()) return QueryProblem(std::move(errors));
-                      size_t total = 0;
-                      json::array items = Items(engine_.Units(municipality), UnitJson, p, &total);
-                      return JsonResponse(200, Page(std::move(items), total, p));
-                    }});
+  router_.Add(
+      Route{"GET", "/api/units", Gate::kSignedIn,
+            RouteDoc{"List units (schools and preschools)",
+                     "organisation",
+                     {{"municipality_id", "query", "integer", "Only this municipality's units", false},
+                      paging[0],
+                      paging[1]},
+                     "",
+                     "",
+                     "UnitList",
+                     "application/json",
+                     200,
+                     {400}},
+            [this](RequestContext& c) {
+              json::array errors;
+              Paging p = ReadPaging(c.request, &errors);
+              std::optional<std::int64_t> municipality = QueryInt(c.request, "municipality_id", &errors);
+              if (!errors.empty()) return QueryProblem(std::move(errors));
+              size_t total = 0;
+              json::array items = Items(engine_.Units(municipality), UnitJson, p, &total);
+              return JsonResponse(200, Page(std::move(items), total, p));
+            }});
   router_.Add(Route{"POST", "/api/units", Gate::kCoordinator,
-                    RouteDoc{"Create a unit", "organisation", {}, "UnitInput", "application/json", "Unit",
-                             "application/json", 201, {400, 404, 409, 415, 422}},
+                    RouteDoc{"Create a unit",
+                             "organisation",
+                             {},
+                             "UnitInput",
+                             "application/json",
+                             "Unit",
+                             "application/json",
+                             201,
+                             {400, 404, 409, 415, 422}},
                     [this](RequestContext& c) {
                       BodyReader body(c.request);
                       std::optional<std::int64_t> municipality = body.Int("municipality_id", true);
@@ -104,8 +141,15 @@ void Api::AddOrganisationRoutes() {
                       return Created(UnitJson(Unit{id.value(), *municipality, *name, *kind}));
                     }});
   router_.Add(Route{"PATCH", "/api/units/{id}", Gate::kCoordinator,
-                    RouteDoc{"Change a unit's name or kind", "organisation", {}, "UnitPatch", "application/json",
-                             "Unit", "application/json", 200, {400, 404, 409, 415, 422}},
+                    RouteDoc{"Change a unit's name or kind",
+                             "organisation",
+                             {},
+                             "UnitPatch",
+                             "application/json",
+                             "Unit",
+                             "application/json",
+                             200,
+                             {400, 404, 409, 415, 422}},
                     [this](RequestContext& c) {
                       BodyReader body(c.request);
                       UnitUpdate update;
@@ -120,18 +164,33 @@ void Api::AddOrganisationRoutes() {
                       }
                       return ErrorResponse(Error::Of(ErrorCode::kNotFound, "Enheten finns inte."));
                     }});
-  router_.Add(Route{"GET", "/api/units/{id}/teams", Gate::kSignedIn,
-                    RouteDoc{"List a unit's teams (arbetslag)", "organisation", {}, "", "", "TeamList",
-                             "application/json", 200, {}},
-                    [this](RequestContext& c) {
-                      json::array items;
-                      for (const Team& t : engine_.Teams(c.IntParam("id"))) items.push_back(TeamJson(t));
-                      const size_t total = items.size();
-                      return JsonResponse(200, Page(std::move(items), total, Paging{std::max<size_t>(total, 1), 0}));
-                    }});
+  router_.Add(
+      Route{"GET", "/api/units/{id}/teams", Gate::kSignedIn,
+            RouteDoc{"List a unit's teams (arbetslag)",
+                     "organisation",
+                     {},
+                     "",
+                     "",
+                     "TeamList",
+                     "application/json",
+                     200,
+                     {}},
+            [this](RequestContext& c) {
+              json::array items;
+              for (const Team& t : engine_.Teams(c.IntParam("id"))) items.push_back(TeamJson(t));
+              const size_t total = items.size();
+              return JsonResponse(200, Page(std::move(items), total, Paging{std::max<size_t>(total, 1), 0}));
+            }});
   router_.Add(Route{"POST", "/api/units/{id}/teams", Gate::kCoordinator,
-                    RouteDoc{"Create a team (arbetslag) at a unit", "organisation", {}, "TeamInput",
-                             "application/json", "Team", "application/json", 201, {400, 404, 409, 415, 422}},
+                    RouteDoc{"Create a team (arbetslag) at a unit",
+                             "organisation",
+                             {},
+                             "TeamInput",
+                             "application/json",
+                             "Team",
+                             "application/json",
+                             201,
+                             {400, 404, 409, 415, 422}},
                     [this](RequestContext& c) {
                       BodyReader body(c.request);
                       std::optional<std::string> name = body.String("name", true);
@@ -143,28 +202,42 @@ void Api::AddOrganisationRoutes() {
                     }});
 
   // --- users ---
-  router_.Add(Route{"GET", "/api/users", Gate::kCoordinator,
-                    RouteDoc{"List users",
-                             "organisation",
-                             {{"municipality_id", "query", "integer", "Only this municipality's users", false},
-                              paging[0], paging[1]},
-                             "", "", "UserList", "application/json", 200, {400}},
-                    [this](RequestContext& c) {
-                      json::array errors;
-                      Paging p = ReadPaging(c.request, &errors);
-                      std::optional<std::int64_t> municipality = QueryInt(c.request, "municipality_id", &errors);
-                      if (!errors.empty()) return QueryProblem(std::move(errors));
-                      std::vector<User> users = engine_.Users();
-                      if (municipality) {
-                        std::erase_if(users, [&](const User& u) { return u.municipality_id != municipality; });
-                      }
-                      size_t total = 0;
-                      json::array items = Items(users, UserJson, p, &total);
-                      return JsonResponse(200, Page(std::move(items), total, p));
-                    }});
+  router_.Add(
+      Route{"GET", "/api/users", Gate::kCoordinator,
+            RouteDoc{"List users",
+                     "organisation",
+                     {{"municipality_id", "query", "integer", "Only this municipality's users", false},
+                      paging[0],
+                      paging[1]},
+                     "",
+                     "",
+                     "UserList",
+                     "application/json",
+                     200,
+                     {400}},
+            [this](RequestContext& c) {
+              json::array errors;
+              Paging p = ReadPaging(c.request, &errors);
+              std::optional<std::int64_t> municipality = QueryInt(c.request, "municipality_id", &errors);
+              if (!errors.empty()) return QueryProblem(std::move(errors));
+              std::vector<User> users = engine_.Users();
+              if (municipality) {
+                std::erase_if(users, [&](const User& u) { return u.municipality_id != municipality; });
+              }
+              size_t total = 0;
+              json::array items = Items(users, UserJson, p, &total);
+              return JsonResponse(200, Page(std::move(items), total, p));
+            }});
   router_.Add(Route{"POST", "/api/users", Gate::kAdministrator,
-                    RouteDoc{"Create a user (with a password to let them sign in)", "organisation", {}, "UserInput",
-                             "application/json", "User", "application/json", 201, {400, 404, 409, 415, 422}},
+                    RouteDoc{"Create a user (with a password to let them sign in)",
+                             "organisation",
+                             {},
+                             "UserInput",
+                             "application/json",
+                             "User",
+                             "application/json",
+                             201,
+                             {400, 404, 409, 415, 422}},
                     [this](RequestContext& c) {
                       BodyReader body(c.request);
                       User user;
@@ -194,8 +267,14 @@ void Api::AddOrganisationRoutes() {
                       return Created(UserJson(user));
                     }});
   router_.Add(Route{"PATCH", "/api/users/{username}", Gate::kAdministrator,
-                    RouteDoc{"Change a user's name, e-mail, municipality, global role or password", "organisation",
-                             {}, "UserPatch", "application/json", "User", "application/json", 200,
+                    RouteDoc{"Change a user's name, e-mail, municipality, global role or password",
+                             "organisation",
+                             {},
+                             "UserPatch",
+                             "application/json",
+                             "User",
+                             "application/json",
+                             200,
                              {400, 404, 409, 415, 422}},
                     [this](RequestContext& c) {
                       BodyReader body(c.request);
@@ -220,23 +299,39 @@ void Api::AddOrganisationRoutes() {
                       }
                       ForgetUser(username);  // the engine may have ended their sessions
                       std::optional<User> user = engine_.FindUser(username);
-                      if (!user) return ErrorResponse(Error::Of(ErrorCode::kNotFound, "Användaren finns inte."));
+                      if (!user)
+                        return ErrorResponse(Error::Of(ErrorCode::kNotFound, "Användaren finns inte."));
                       return JsonResponse(200, UserJson(*user));
                     }});
 
   // --- observer pools and organisation-wide roles ---
-  router_.Add(Route{"GET", "/api/municipalities/{id}/observer-pool", Gate::kCoordinator,
-                    RouteDoc{"The municipality's pool of observers", "organisation", {}, "", "", "UserList",
-                             "application/json", 200, {}},
-                    [this](RequestContext& c) {
-                      json::array items;
-                      for (const User& u : engine_.ObserverPool(c.IntParam("id"))) items.push_back(UserJson(u));
-                      const size_t total = items.size();
-                      return JsonResponse(200, Page(std::move(items), total, Paging{std::max<size_t>(total, 1), 0}));
-                    }});
+  router_.Add(
+      Route{"GET", "/api/municipalities/{id}/observer-pool", Gate::kCoordinator,
+            RouteDoc{"The municipality's pool of observers",
+                     "organisation",
+                     {},
+                     "",
+                     "",
+                     "UserList",
+                     "application/json",
+                     200,
+                     {}},
+            [this](RequestContext& c) {
+              json::array items;
+              for (const User& u : engine_.ObserverPool(c.IntParam("id"))) items.push_back(UserJson(u));
+              const size_t total = items.size();
+              return JsonResponse(200, Page(std::move(items), total, Paging{std::max<size_t>(total, 1), 0}));
+            }});
   router_.Add(Route{"POST", "/api/municipalities/{id}/observer-pool", Gate::kCoordinator,
-                    RouteDoc{"Add a user to the observer pool", "organisation", {}, "UsernameInput",
-                             "application/json", "", "", 204, {400, 404, 415, 422}},
+                    RouteDoc{"Add a user to the observer pool",
+                             "organisation",
+                             {},
+                             "UsernameInput",
+                             "application/json",
+                             "",
+                             "",
+                             204,
+                             {400, 404, 415, 422}},
                     [this](RequestContext& c) {
                       BodyReader body(c.request);
                       std::optional<std::string> username = body.String("username", true);
@@ -244,42 +339,64 @@ void Api::AddOrganisationRoutes() {
                       Result<Ok> done = engine_.AddToObserverPool(c.actor(), c.IntParam("id"), *username);
                       return done ? NoContent() : ErrorResponse(done.error());
                     }});
-  router_.Add(Route{"DELETE", "/api/municipalities/{id}/observer-pool/{username}", Gate::kCoordinator,
-                    RouteDoc{"Remove a user from the observer pool", "organisation", {}, "", "", "", "", 204, {404}},
-                    [this](RequestContext& c) {
-                      Result<Ok> done =
-                          engine_.RemoveFromObserverPool(c.actor(), c.IntParam("id"), Param(c, "username"));
-                      return done ? NoContent() : ErrorResponse(done.error());
-                    }});
+  router_.Add(Route{
+      "DELETE", "/api/municipalities/{id}/observer-pool/{username}", Gate::kCoordinator,
+      RouteDoc{"Remove a user from the observer pool", "organisation", {}, "", "", "", "", 204, {404}},
+      [this](RequestContext& c) {
+        Result<Ok> done = engine_.RemoveFromObserverPool(c.actor(), c.IntParam("id"), Param(c, "username"));
+        return done ? NoContent() : ErrorResponse(done.error());
+      }});
   router_.Add(Route{"POST", "/api/municipalities/{id}/roles", Gate::kCoordinator,
                     RouteDoc{"Give a user an organisation-wide role in every instance of the municipality",
-                             "organisation", {}, "RoleAssignment", "application/json", "", "", 204,
+                             "organisation",
+                             {},
+                             "RoleAssignment",
+                             "application/json",
+                             "",
+                             "",
+                             204,
                              {400, 404, 415, 422}},
                     [this](RequestContext& c) {
                       BodyReader body(c.request);
                       std::optional<std::string> role = body.String("role", true);
                       std::optional<std::string> username = body.String("username", true);
                       if (!body.ok()) return body.Problem();
-                      Result<Ok> done = engine_.AssignOrganisationRole(c.actor(), c.IntParam("id"), *role, *username);
+                      Result<Ok> done =
+                          engine_.AssignOrganisationRole(c.actor(), c.IntParam("id"), *role, *username);
                       return done ? NoContent() : ErrorResponse(done.error());
                     }});
 }
 
 void Api::AddWorkflowRoutes() {
-  router_.Add(Route{"GET", "/api/workflows", Gate::kSignedIn,
-                    RouteDoc{"List installed workflow definitions (every version)", "workflows", {}, "", "",
-                             "WorkflowList", "application/json", 200, {}},
-                    [this](RequestContext&) {
-                      json::array items;
-                      for (const DefinitionSummary& d : engine_.Definitions()) items.push_back(DefinitionJson(d));
-                      const size_t total = items.size();
-                      return JsonResponse(200, Page(std::move(items), total, Paging{std::max<size_t>(total, 1), 0}));
-                    }});
+  router_.Add(
+      Route{"GET", "/api/workflows", Gate::kSignedIn,
+            RouteDoc{"List installed workflow definitions (every version)",
+                     "workflows",
+                     {},
+                     "",
+                     "",
+                     "WorkflowList",
+                     "application/json",
+                     200,
+                     {}},
+            [this](RequestContext&) {
+              json::array items;
+              for (const DefinitionSummary& d : engine_.Definitions()) items.push_back(DefinitionJson(d));
+              const size_t total = items.size();
+              return JsonResponse(200, Page(std::move(items), total, Paging{std::max<size_t>(total, 1), 0}));
+            }});
   router_.Add(Route{
       "POST", "/api/workflows", Gate::kAdministrator,
-      RouteDoc{"Install a workflow definition (its XML as the body); 422 lists every problem with line and column",
-               "workflows", {}, "WorkflowXml", "application/xml", "WorkflowInstalled", "application/json", 201,
-               {200, 409, 413, 415, 422}},
+      RouteDoc{
+          "Install a workflow definition (its XML as the body); 422 lists every problem with line and column",
+          "workflows",
+          {},
+          "WorkflowXml",
+          "application/xml",
+          "WorkflowInstalled",
+          "application/json",
+          201,
+          {200, 409, 413, 415, 422}},
       [this](RequestContext& c) {
         const std::string& type = c.request.Header("content-type");
         if (type.compare(0, 15, "application/xml") != 0 && type.compare(0, 8, "text/xml") != 0) {
@@ -296,7 +413,8 @@ void Api::AddWorkflowRoutes() {
               ProblemsJson(outcome.problems));
           return response;
         }
-        json::object out{{"id", outcome.id}, {"version", outcome.version},
+        json::object out{{"id", outcome.id},
+                         {"version", outcome.version},
                          {"already_installed", outcome.already_installed},
                          {"href", "/api/workflows/" + outcome.id}};
         HttpResponse response = JsonResponse(outcome.already_installed ? 200 : 201, out);
@@ -308,7 +426,12 @@ void Api::AddWorkflowRoutes() {
       RouteDoc{"A workflow definition: its versions and the XML of one (the latest unless ?version=N)",
                "workflows",
                {{"version", "query", "integer", "Which version's XML", false}},
-               "", "", "Workflow", "application/json", 200, {400, 404}},
+               "",
+               "",
+               "Workflow",
+               "application/json",
+               200,
+               {400, 404}},
       [this](RequestContext& c) {
         json::array errors;
         std::optional<std::int64_t> version = QueryInt(c.request, "version", &errors);

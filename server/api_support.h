@@ -63,7 +63,8 @@ struct Paging {
 // ?limit=N (1..500, default 50) and ?offset=N; a bad value is added to *errors.
 Paging ReadPaging(const HttpRequest& request, json::array* errors);
 // A query parameter as a whole number; a bad value is added to *errors.
-std::optional<std::int64_t> QueryInt(const HttpRequest& request, const std::string& name, json::array* errors);
+std::optional<std::int64_t> QueryInt(const HttpRequest& request, const std::string& name,
+                                     json::array* errors);
 HttpResponse QueryProblem(json::array errors);
 
 // {"items": [...], "total": n, "limit": l, "offset": o}

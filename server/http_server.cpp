@@ -22,12 +22,12 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
@@ -174,8 +174,8 @@ class ServerCore {
   // Declared before the io_context, so that they outlive it: connections destroyed along with its pending
   // handlers unregister here.
   std::mutex mutex_;
-  bool stopping_ = false;    // guarded by mutex_
-  bool destroying_ = false;  // guarded by mutex_
+  bool stopping_ = false;                                                   // guarded by mutex_
+  bool destroying_ = false;                                                 // guarded by mutex_
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;  // guarded by mutex_
   std::atomic<bool> stop_requested_{false};
 
@@ -318,16 +318,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
                        "The request body is larger than " + std::to_string(options().body_limit) + " bytes.");
     }
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
-      return SendError(431, "Request Header Fields Too Large",
-                       "The request header is larger than " + std::to_string(options().header_limit) +
-                           " bytes.");
+      return SendError(
+          431, "Request Header Fields Too Large",
+          "The request header is larger than " + std::to_string(options().header_limit) + " bytes.");
     }
     if (read_timed_out_ && ec == net::error::operation_aborted) {
       return SendError(408, "Request Timeout", "The request was not received in time.");
     }
     if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof ||
         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-        ec == net::error::broken_pipe || ec == net::error::bad_descriptor || ec == net::error::not_connected) {
+        ec == net::error::broken_pipe || ec == net::error::bad_descriptor ||
+        ec == net::error::not_connected) {
       return Close();  // the client went away, or a stop closed the socket: nobody to answer
     }
     SendError(400, "Bad Request", "The request is not valid HTTP/1.1 (" + ec.message() + ").");
@@ -380,8 +381,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     // A write may block (its commit waits for the disk): it runs on the worker pool, and the response
     // comes back to this connection's strand. The work guard keeps the io_context running meanwhile.
-    net::post(*server_.workers, [self = shared_from_this(), request = std::move(request), head, keep_alive, version,
-                                 work = net::make_work_guard(stream_.get_executor())]() mutable {
+    net::post(*server_.workers, [self = shared_from_this(), request = std::move(request), head, keep_alive,
+                                 version, work = net::make_work_guard(stream_.get_executor())]() mutable {
       HttpResponse response = self->CallHandler(request);
       net::post(self->stream_.get_executor(),
                 [self, response = std::move(response), head, keep_alive, version]() mutable {
@@ -453,7 +454,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     log_.response_bytes = head ? 0 : body_size;
 
     stream_.expires_after(options().idle_timeout);
-    http::async_write(stream_, response_, beast::bind_front_handler(&Connection::OnWritten, shared_from_this()));
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&Connection::OnWritten, shared_from_this()));
   }
 
   void OnWritten(error_code ec, size_t /*bytes*/) {
@@ -486,12 +488,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void Drain() {
     buffer_.clear();
-    stream_.async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this()](error_code ec, size_t bytes) {
-      if (self->state_ == State::kClosed) return;
-      self->lingered_ += bytes;
-      if (ec || self->lingered_ > kLingerBytes) return self->Close();
-      self->Drain();
-    });
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](error_code ec, size_t bytes) {
+                              if (self->state_ == State::kClosed) return;
+                              self->lingered_ += bytes;
+                              if (ec || self->lingered_ > kLingerBytes) return self->Close();
+                              self->Drain();
+                            });
   }
 
   void Close() {
@@ -565,9 +568,8 @@ tcp::endpoint ServerCore::Endpoint() {
 }
 
 void ServerCore::Accept() {
-  acceptor_.async_accept(net::make_strand(io_), [this](error_code ec, tcp::socket socket) {
-    OnAccept(ec, std::move(socket));
-  });
+  acceptor_.async_accept(net::make_strand(io_),
+                         [this](error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
 }
 
 void ServerCore::OnAccept(error_code ec, tcp::socket socket) {

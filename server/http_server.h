@@ -43,8 +43,8 @@ struct HttpServerOptions {
   size_t header_limit = 16 * 1024;
   std::chrono::milliseconds read_timeout{30'000};
   std::chrono::milliseconds idle_timeout{120'000};
-  std::chrono::milliseconds stop_grace{10'000};  // how long a stop waits for requests in flight
-  bool handle_signals = false;                    // stop on SIGINT and SIGTERM
+  std::chrono::milliseconds stop_grace{10'000};           // how long a stop waits for requests in flight
+  bool handle_signals = false;                            // stop on SIGINT and SIGTERM
   std::function<void(const AccessLogEntry&)> access_log;  // called after each response; may be empty
 };
 

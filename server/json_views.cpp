@@ -1,6 +1,5 @@
 #include "json_views.h"
 
-
 namespace spegla::server {
 namespace json = boost::json;
 namespace {
@@ -211,12 +210,8 @@ json::object FieldJson(const FieldView& f) {
 json::object FormJson(const FormView& form, std::int64_t instance) {
   json::array fields;
   for (const FieldView& f : form.fields) fields.push_back(FieldJson(f));
-  json::object out{{"instance", instance},
-                   {"form", form.form->id},
-                   {"label", form.form->label},
-                   {"occurrence", form.occurrence},
-                   {"locked", form.locked},
-                   {"etag", form.etag},
+  json::object out{{"instance", instance},          {"form", form.form->id}, {"label", form.form->label},
+                   {"occurrence", form.occurrence}, {"locked", form.locked}, {"etag", form.etag},
                    {"fields", std::move(fields)}};
   if (!form.form->help.empty()) out["help"] = form.form->help;
   return out;

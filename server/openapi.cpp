@@ -131,21 +131,36 @@ json::object Ref(const std::string& schema) { return {{"$ref", "#/components/sch
 
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad request: a query parameter or the JSON syntax is wrong";
-    case 401: return "Not signed in";
-    case 403: return "Not allowed for your role, or the CSRF token is missing";
-    case 404: return "Not found";
-    case 409: return "Refused by a process rule, or changed by someone else since";
-    case 412: return "If-Match does not match: the form changed";
-    case 413: return "Body too large";
-    case 415: return "Wrong Content-Type";
-    case 422: return "Invalid input: every problem listed";
-    case 428: return "If-Match or field versions needed";
-    case 429: return "Too many failed logins";
-    default: return "Response";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad request: a query parameter or the JSON syntax is wrong";
+    case 401:
+      return "Not signed in";
+    case 403:
+      return "Not allowed for your role, or the CSRF token is missing";
+    case 404:
+      return "Not found";
+    case 409:
+      return "Refused by a process rule, or changed by someone else since";
+    case 412:
+      return "If-Match does not match: the form changed";
+    case 413:
+      return "Body too large";
+    case 415:
+      return "Wrong Content-Type";
+    case 422:
+      return "Invalid input: every problem listed";
+    case 428:
+      return "If-Match or field versions needed";
+    case 429:
+      return "Too many failed logins";
+    default:
+      return "Response";
   }
 }
 
@@ -153,10 +168,13 @@ const char* Reason(int status) {
 
 std::string OpenApiDocument(const Router& router, const std::string& version) {
   json::object schemas = json::parse(kSchemas).as_object();
-  const std::pair<const char*, const char*> lists[] = {
-      {"MunicipalityList", "Municipality"}, {"UnitList", "Unit"},         {"TeamList", "Team"},
-      {"UserList", "User"},                 {"InstanceList", "InstanceSummary"}, {"EventList", "Event"},
-      {"WorkflowList", "WorkflowSummary"}};
+  const std::pair<const char*, const char*> lists[] = {{"MunicipalityList", "Municipality"},
+                                                       {"UnitList", "Unit"},
+                                                       {"TeamList", "Team"},
+                                                       {"UserList", "User"},
+                                                       {"InstanceList", "InstanceSummary"},
+                                                       {"EventList", "Event"},
+                                                       {"WorkflowList", "WorkflowSummary"}};
   for (const auto& [list, item] : lists) schemas[list] = ListSchema(item);
 
   json::object paths;
@@ -210,10 +228,11 @@ std::string OpenApiDocument(const Router& router, const std::string& version) {
     if (route.gate == Gate::kPublic) {
       operation["security"] = json::array{};
     } else {
-      const char* who = route.gate == Gate::kAdministrator  ? "administratör"
-                        : route.gate == Gate::kCoordinator  ? "administratör, utvecklingsledare"
-                        : route.gate == Gate::kManagement   ? "administratör, utvecklingsledare, förvaltning"
-                                                            : "any signed-in user (finer rights per instance role)";
+      const char* who = route.gate == Gate::kAdministrator ? "administratör"
+                        : route.gate == Gate::kCoordinator ? "administratör, utvecklingsledare"
+                        : route.gate == Gate::kManagement
+                            ? "administratör, utvecklingsledare, förvaltning"
+                            : "any signed-in user (finer rights per instance role)";
       operation["x-spegla-roles"] = who;
     }
     std::string method = route.method;
@@ -238,7 +257,8 @@ std::string OpenApiDocument(const Router& router, const std::string& version) {
         {"securitySchemes",
          {{"session", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "spegla_session"}}},
           {"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
-      {"security", json::array{json::object{{"session", json::array{}}}, json::object{{"bearer", json::array{}}}}}};
+      {"security",
+       json::array{json::object{{"session", json::array{}}}, json::object{{"bearer", json::array{}}}}}};
   return json::serialize(document);
 }
 

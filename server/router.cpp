@@ -18,7 +18,8 @@ std::vector<std::string> Segments(const std::string& path) {
 }
 
 bool IsWholeNumber(const std::string& s) {
-  return !s.empty() && s.size() <= 18 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !s.empty() && s.size() <= 18 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Matches `path` against `pattern`, filling params; "" segments never match a parameter.

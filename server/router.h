@@ -25,7 +25,7 @@ enum class Gate {
 
 struct ParameterDoc {
   std::string name;
-  std::string in;  // "path" or "query"
+  std::string in;    // "path" or "query"
   std::string type;  // "integer", "string", "boolean"
   std::string description;
   bool required = false;
@@ -37,7 +37,7 @@ struct RouteDoc {
   std::vector<ParameterDoc> query;  // path parameters are derived from the pattern
   std::string request_schema;       // a component name under #/components/schemas, or "" for no body
   std::string request_media = "application/json";
-  std::string response_schema;      // for the success status; "" for no JSON body
+  std::string response_schema;  // for the success status; "" for no JSON body
   std::string response_media = "application/json";
   int success_status = 200;
   std::vector<int> error_statuses;  // besides 401/403 which follow from Access
@@ -56,7 +56,7 @@ class Router {
   void Add(Route route);
 
   struct Match {
-    const Route* route = nullptr;             // null: no route for this method (see allowed)
+    const Route* route = nullptr;               // null: no route for this method (see allowed)
     std::map<std::string, std::string> params;  // path parameters, decoded
     std::vector<std::string> allowed;           // methods the path has, when the method did not match
   };

@@ -105,7 +105,9 @@ constexpr Setting kSettings[] = {
     {"server", "handler_threads", "SPEGLA_HANDLER_THREADS",
      [](ServerConfig& c, const std::string& v) { return SetNumber(c.handler_threads, v, 0, 1024); }},
     {"server", "body_limit", nullptr,
-     [](ServerConfig& c, const std::string& v) { return SetNumber(c.body_limit_bytes, v, 1, 1ULL << 36, true); }},
+     [](ServerConfig& c, const std::string& v) {
+       return SetNumber(c.body_limit_bytes, v, 1, 1ULL << 36, true);
+     }},
     {"server", "read_timeout", nullptr,
      [](ServerConfig& c, const std::string& v) { return SetNumber(c.read_timeout_seconds, v, 1, 3600); }},
     {"server", "idle_timeout", nullptr,
@@ -132,7 +134,8 @@ constexpr Setting kSettings[] = {
        c.password_cost = v;
        return "";
      }},
-    {"plugins", "dir", nullptr, [](ServerConfig& c, const std::string& v) { return SetText(c.plugins_dir, v, true); }},
+    {"plugins", "dir", nullptr,
+     [](ServerConfig& c, const std::string& v) { return SetText(c.plugins_dir, v, true); }},
 };
 
 std::string_view Trimmed(std::string_view text) {
@@ -181,7 +184,9 @@ struct LineIndex {
 
 // A section name no file can hold: the stand-in for a section header that did not parse, whose keys are
 // then not reported again as unknown.
-std::string BrokenSectionName(unsigned long line) { return "\x01 broken section at line " + std::to_string(line); }
+std::string BrokenSectionName(unsigned long line) {
+  return "\x01 broken section at line " + std::to_string(line);
+}
 
 void ReadFile(const std::string& file, ServerConfig& config, std::vector<std::string>& problems) {
   std::ifstream in(file, std::ios::binary);
@@ -233,7 +238,8 @@ void ReadFile(const std::string& file, ServerConfig& config, std::vector<std::st
     }
     for (const auto& [key, value] : section) {
       auto found = index.keys.find({section_name, key});
-      std::string prefix = where(found != index.keys.end() ? found->second : 0) + ": [" + section_name + "] " + key;
+      std::string prefix =
+          where(found != index.keys.end() ? found->second : 0) + ": [" + section_name + "] " + key;
       const Setting* match = nullptr;
       for (const Setting& setting : kSettings) {
         if (section_name == setting.section && key == setting.key) match = &setting;

@@ -26,25 +26,26 @@ namespace spegla::server {
 
 struct ServerConfig {
   // [server]
-  std::string address = "127.0.0.1";               // address (SPEGLA_ADDRESS)
-  std::uint16_t port = 8080;                        // port; 0 = any free port (SPEGLA_PORT)
-  unsigned threads = 0;                             // threads; 0 = one per core (SPEGLA_THREADS)
+  std::string address = "127.0.0.1";  // address (SPEGLA_ADDRESS)
+  std::uint16_t port = 8080;          // port; 0 = any free port (SPEGLA_PORT)
+  unsigned threads = 0;               // threads; 0 = one per core (SPEGLA_THREADS)
   unsigned handler_threads = 16;  // handler_threads: requests being handled at once, each may wait for the
                                   // database; 0 = on the I/O threads (SPEGLA_HANDLER_THREADS)
-  size_t body_limit_bytes = 8 * 1024 * 1024;        // body_limit: bytes, or with K/KiB, M/MiB, G/GiB
-  unsigned read_timeout_seconds = 30;               // read_timeout
-  unsigned idle_timeout_seconds = 120;              // idle_timeout
+  size_t body_limit_bytes = 8 * 1024 * 1024;  // body_limit: bytes, or with K/KiB, M/MiB, G/GiB
+  unsigned read_timeout_seconds = 30;         // read_timeout
+  unsigned idle_timeout_seconds = 120;        // idle_timeout
   // [database]
   std::string db = "data/spegla.db";  // path (SPEGLA_DB)
   // [log]
   std::string access_log = "-";  // access: "-" standard error, "" or "off" none, else a file appended to
                                  // (SPEGLA_ACCESS_LOG)
   // [security]
-  unsigned session_hours = 12;         // session_hours (SPEGLA_SESSION_HOURS)
-  bool secure_cookies = false;         // secure_cookies (SPEGLA_SECURE_COOKIES)
-  bool trust_proxy = false;            // trust_proxy: believe a reverse proxy's forwarding headers
-  unsigned login_attempts = 5;         // login_attempts: failures per user name, and per address, ...
-  unsigned login_window_minutes = 15;  // login_window_minutes: ... within this time, before logins are refused
+  unsigned session_hours = 12;  // session_hours (SPEGLA_SESSION_HOURS)
+  bool secure_cookies = false;  // secure_cookies (SPEGLA_SECURE_COOKIES)
+  bool trust_proxy = false;     // trust_proxy: believe a reverse proxy's forwarding headers
+  unsigned login_attempts = 5;  // login_attempts: failures per user name, and per address, ...
+  unsigned login_window_minutes =
+      15;  // login_window_minutes: ... within this time, before logins are refused
   std::string password_cost = "interactive";  // password_cost: interactive, moderate or minimum
                                               // (SPEGLA_PASSWORD_COST)
   // [plugins]

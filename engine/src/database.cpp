@@ -4,7 +4,6 @@
 #include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Exception.h>
-
 #include <sqlite3.h>
 
 #include <algorithm>

@@ -78,8 +78,9 @@ Result<std::shared_ptr<const Engine::Loaded>> Engine::LoadForReading(std::int64_
 }
 
 Result<Engine::Loaded> Engine::LoadFromDatabase(std::int64_t id) {
-  InstanceStream stream = InstanceStream::One(
-      *db_, id, [this](const std::string& workflow, int version) { return LoadDefinition(workflow, version); });
+  InstanceStream stream = InstanceStream::One(*db_, id, [this](const std::string& workflow, int version) {
+    return LoadDefinition(workflow, version);
+  });
   Loaded inst;
   Result<bool> found = stream.Next(inst);
   if (!found) return found.error();
@@ -479,7 +480,8 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
   return Write<std::vector<int>>([&]() -> Result<std::vector<int>> {
     Result<Loaded> loaded = Load(instance);
     if (!loaded) return loaded.error();
-    Result<std::vector<int>> versions = ApplyFieldChanges(loaded.value(), actor, form_id, occurrence, requested);
+    Result<std::vector<int>> versions =
+        ApplyFieldChanges(loaded.value(), actor, form_id, occurrence, requested);
     if (versions) KeepLoaded(std::move(loaded.value()));
     return versions;
   });
@@ -507,7 +509,8 @@ Result<FormView> Engine::WriteForm(const Actor& actor, std::int64_t instance, co
         }
       }
     }
-    Result<std::vector<int>> versions = ApplyFieldChanges(inst, actor, form_id, occurrence, std::move(changes));
+    Result<std::vector<int>> versions =
+        ApplyFieldChanges(inst, actor, form_id, occurrence, std::move(changes));
     if (!versions) return versions.error();
     Result<FormView> after = BuildFormView(inst, actor, form_id, occurrence);
     KeepLoaded(std::move(inst));
@@ -520,194 +523,190 @@ void Engine::KeepLoaded(Loaded&& inst) {
   caches_->last_load = Caches::LastLoad{id, db_->Changes(), std::make_shared<Loaded>(std::move(inst))};
 }
 
-Result<std::vector<int>> Engine::ApplyFieldChanges(Loaded& inst, const Actor& actor, const std::string& form_id,
-                                                   int occurrence, std::vector<FieldChange> changes) {
-  {
-    const std::int64_t instance = inst.id;
-    const Form* form = inst.def->FindForm(form_id);
-    if (!form)
-      return Error::Of(ErrorCode::kNotFound, "Processen har inget formulär " + Quoted(form_id) + ".");
-    if (changes.empty()) return std::vector<int>{};
-    std::string why;
-    if (FormLocked(inst, *form, &why)) return Error::Of(ErrorCode::kRefused, why);
-    std::vector<std::string> roles = RolesOf(inst, actor);
+Result<std::vector<int>> Engine::ApplyFieldChanges(Loaded& inst, const Actor& actor,
+                                                   const std::string& form_id, int occurrence,
+                                                   std::vector<FieldChange> changes) {
+  const std::int64_t instance = inst.id;
+  const Form* form = inst.def->FindForm(form_id);
+  if (!form) return Error::Of(ErrorCode::kNotFound, "Processen har inget formulär " + Quoted(form_id) + ".");
+  if (changes.empty()) return std::vector<int>{};
+  std::string why;
+  if (FormLocked(inst, *form, &why)) return Error::Of(ErrorCode::kRefused, why);
+  std::vector<std::string> roles = RolesOf(inst, actor);
 
-    // Occurrences: a repeating form is written per occurrence; writing the next one adds it.
-    const Step* repeating = inst.def->RepeatingStepOf(form->id);
-    bool add_occurrence = false;
-    if (repeating) {
-      int count = inst.OccurrenceCount(repeating->id);
-      if (occurrence == count + 1) {
-        if (std::optional<Error> full = OccurrencesFull(*repeating, count)) return *full;
-        if (inst.steps[repeating->id].state != State::kActive) {
-          return Error::Of(ErrorCode::kRefused, "Ett nytt tillfälle kan bara läggas till medan steget " +
-                                                    Quoted(repeating->label) + " är öppet.");
-        }
-        add_occurrence = true;
-      } else if (occurrence < 1 || occurrence > count) {
-        return Error::Of(ErrorCode::kInvalid, "Tillfälle " + std::to_string(occurrence) +
-                                                  " finns inte; steget " + Quoted(repeating->label) +
-                                                  " har " + std::to_string(count) + " tillfällen.");
+  // Occurrences: a repeating form is written per occurrence; writing the next one adds it.
+  const Step* repeating = inst.def->RepeatingStepOf(form->id);
+  bool add_occurrence = false;
+  if (repeating) {
+    int count = inst.OccurrenceCount(repeating->id);
+    if (occurrence == count + 1) {
+      if (std::optional<Error> full = OccurrencesFull(*repeating, count)) return *full;
+      if (inst.steps[repeating->id].state != State::kActive) {
+        return Error::Of(ErrorCode::kRefused, "Ett nytt tillfälle kan bara läggas till medan steget " +
+                                                  Quoted(repeating->label) + " är öppet.");
       }
-    } else if (occurrence != 0) {
-      return Error::Of(ErrorCode::kInvalid, "Formuläret " + Quoted(form->label) + " upprepas inte.");
+      add_occurrence = true;
+    } else if (occurrence < 1 || occurrence > count) {
+      return Error::Of(ErrorCode::kInvalid, "Tillfälle " + std::to_string(occurrence) +
+                                                " finns inte; steget " + Quoted(repeating->label) + " har " +
+                                                std::to_string(count) + " tillfällen.");
     }
-
-    std::vector<Issue> forbidden, conflicts, invalid;
-    std::set<std::string> seen;
-    for (FieldChange& change : changes) {
-      const std::string path = FieldPath(form->id, occurrence, change.field);
-      const Field* field = form->FindField(change.field);
-      if (!field) {
-        invalid.push_back(
-            {path, "Formuläret " + Quoted(form->label) + " har inget fält " + Quoted(change.field) + "."});
-        continue;
-      }
-      if (!seen.insert(field->id).second) {
-        invalid.push_back(
-            {path, "Fältet " + Quoted(field->label) + " förekommer två gånger i samma ändring."});
-        continue;
-      }
-      if (RightsOn(inst, roles, *form, *field) != Rights::kEdit) {
-        forbidden.push_back({path, "Du har inte rätt att ändra " + Quoted(field->label) + "."});
-        continue;
-      }
-      auto current = inst.values.find(ValueKey{form->id, occurrence, field->id});
-      int current_version = current == inst.values.end() ? 0 : current->second.version;
-      if (change.expected_version && *change.expected_version != current_version) {
-        std::string by = current == inst.values.end() ? "någon" : current->second.author;
-        conflicts.push_back(
-            {path, Quoted(field->label) + " har ändrats av " + by + " sedan du började (version " +
-                       std::to_string(current_version) + ", du utgick från version " +
-                       std::to_string(*change.expected_version) + "). Nuvarande värde: " +
-                       Quoted(current == inst.values.end() ? "" : DisplayValue(current->second.value)) +
-                       "."});
-        continue;
-      }
-      // Whatever a client sent, store a value of the field's type with its text cleaned as from any other
-      // source: what is stored must decode again when the instance is next loaded.
-      std::string type_error;
-      std::optional<Value> typed =
-          DecodeValue(*field, change.json ? *change.json : EncodeValue(change.value), &type_error);
-      if (!typed) {
-        invalid.push_back({path, type_error});
-        continue;
-      }
-      change.value = std::move(*typed);
-      for (std::string& message : CheckConstraints(*field, change.value))
-        invalid.push_back({path, std::move(message)});
-      // A person is a user, and a participant in the field's role when it names one.
-      auto check_person = [&](const Field& person_field, const Value& value, const std::string& where) {
-        const std::string* who = std::get_if<std::string>(&value.data);
-        if (!who || who->empty()) return;
-        if (db_->Query("SELECT 1 FROM users WHERE username = ?", {*who}).empty()) {
-          invalid.push_back({where, "Det finns ingen användare " + Quoted(*who) + "."});
-        } else if (!person_field.person_role.empty()) {
-          const auto& people = inst.participants[person_field.person_role];
-          if (std::none_of(people.begin(), people.end(),
-                           [&](const Loaded::Person& p) { return p.username == *who; })) {
-            const Role* role = inst.def->FindRole(person_field.person_role);
-            invalid.push_back({where, Quoted(*who) + " har inte rollen " +
-                                          Quoted(role ? role->label : person_field.person_role) +
-                                          " i processen."});
-          }
-        }
-      };
-      if (field->type == FieldType::kPerson) check_person(*field, change.value, path);
-      if (auto* rows = std::get_if<std::vector<Row>>(&change.value.data)) {
-        for (size_t i = 0; i < rows->size(); ++i) {
-          for (const auto& [column_id, cell] : (*rows)[i]) {
-            const Field* column = field->Column(column_id);
-            if (column && column->type == FieldType::kPerson) {
-              check_person(*column, cell, path + "[" + std::to_string(i + 1) + "]." + column_id);
-            }
-          }
-        }
-      }
-    }
-    if (!forbidden.empty()) return Error{ErrorCode::kForbidden, forbidden};
-    if (!conflicts.empty()) return Error{ErrorCode::kConflict, conflicts};
-    if (!invalid.empty()) return Error{ErrorCode::kInvalid, invalid};
-
-    // Rules that depend on the form as a whole are checked on the values as they would be after the write.
-    Date today = clock_.Today();
-    std::vector<std::vector<BudgetUse>> budgets_before;
-    for (const Budget& b : inst.def->budgets) budgets_before.push_back(BudgetUses(b, inst, today));
-    std::map<ValueKey, StoredValue> before = inst.values;
-    if (add_occurrence) inst.occurrences[repeating->id].push_back(clock_.Now());
-    for (const FieldChange& change : changes) {
-      inst.values[ValueKey{form->id, occurrence, change.field}].value = change.value;
-    }
-    for (const FieldChange& change : changes) {
-      const Field* field = form->FindField(change.field);
-      if (!change.value.IsEmpty() && !FieldVisible(inst, *form, *field, occurrence, today)) {
-        invalid.push_back(
-            {FieldPath(form->id, occurrence, field->id),
-             Quoted(field->label) + " visas inte med de svar som har getts och kan inte fyllas i."});
-      }
-    }
-    if (!invalid.empty()) return Error{ErrorCode::kInvalid, invalid};
-    std::vector<Issue> over;
-    for (size_t i = 0; i < inst.def->budgets.size(); ++i) {
-      const Budget& b = inst.def->budgets[i];
-      for (const BudgetUse& use : BudgetUses(b, inst, today)) {
-        double before_use = 0;
-        for (const BudgetUse& earlier : budgets_before[i]) {
-          if (earlier.key == use.key) before_use = earlier.used;
-        }
-        // A write that lowers an overspent budget is allowed: only growth past the limit is refused.
-        if (use.used <= b.max || use.used <= before_use) continue;
-        std::string message = b.message.text.empty() ? Quoted(b.label) + " får vara högst " +
-                                                           DisplayValue(Value{b.max}) + " " + b.unit + "."
-                                                     : b.message.text;
-        std::string whose = use.key.empty() ? std::string() : DisplayNameOf(inst, use.key) + ": ";
-        message.append(" (").append(whose).append("med ändringen ").append(DisplayValue(Value{use.used}));
-        message.append(" ").append(b.unit).append(")");
-        over.push_back({"budget:" + b.id, message});
-      }
-    }
-    if (!over.empty()) return Error{ErrorCode::kRefused, over};
-
-    std::string now = Now();
-    if (add_occurrence) {
-      db_->Execute(
-          "INSERT INTO occurrences (instance_id, step_id, occurrence, started_at, created_by) VALUES (?, ?, "
-          "?, ?, ?)",
-          {instance, repeating->id, std::int64_t{occurrence}, now, actor.username});
-      Audit(instance, actor, "occurrence.add", repeating->id + "#" + std::to_string(occurrence));
-    }
-    std::vector<int> versions;
-    for (const FieldChange& change : changes) {
-      ValueKey key{form->id, occurrence, change.field};
-      auto old = before.find(key);
-      bool existed = old != before.end();
-      if (existed ? old->second.value == change.value : change.value.IsEmpty()) {
-        versions.push_back(existed ? old->second.version : 0);
-        if (!existed) inst.values.erase(key);  // as stored: no row for a field never written
-        continue;
-      }
-      int version = (existed ? old->second.version : 0) + 1;
-      StoredValue& stored = inst.values[key];  // the loaded state follows what is written
-      stored.version = version;
-      stored.author = actor.username;
-      stored.updated = clock_.Now();
-      db_->Execute(
-          "INSERT INTO field_values (instance_id, form_id, occurrence, field_id, value, version, author, "
-          "updated_at) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id, form_id, occurrence, field_id) DO "
-          "UPDATE SET "
-          "value = excluded.value, version = excluded.version, author = excluded.author, "
-          "updated_at = excluded.updated_at",
-          {instance, form->id, std::int64_t{occurrence}, change.field, EncodeValue(change.value),
-           std::int64_t{version}, actor.username, now});
-      Audit(instance, actor, "field.set", FieldPath(form->id, occurrence, change.field),
-            existed ? std::optional<std::string>(DisplayValue(old->second.value)) : std::nullopt,
-            DisplayValue(change.value));
-      versions.push_back(version);
-    }
-    Touch(inst);
-    return versions;
+  } else if (occurrence != 0) {
+    return Error::Of(ErrorCode::kInvalid, "Formuläret " + Quoted(form->label) + " upprepas inte.");
   }
+
+  std::vector<Issue> forbidden, conflicts, invalid;
+  std::set<std::string> seen;
+  for (FieldChange& change : changes) {
+    const std::string path = FieldPath(form->id, occurrence, change.field);
+    const Field* field = form->FindField(change.field);
+    if (!field) {
+      invalid.push_back(
+          {path, "Formuläret " + Quoted(form->label) + " har inget fält " + Quoted(change.field) + "."});
+      continue;
+    }
+    if (!seen.insert(field->id).second) {
+      invalid.push_back({path, "Fältet " + Quoted(field->label) + " förekommer två gånger i samma ändring."});
+      continue;
+    }
+    if (RightsOn(inst, roles, *form, *field) != Rights::kEdit) {
+      forbidden.push_back({path, "Du har inte rätt att ändra " + Quoted(field->label) + "."});
+      continue;
+    }
+    auto current = inst.values.find(ValueKey{form->id, occurrence, field->id});
+    int current_version = current == inst.values.end() ? 0 : current->second.version;
+    if (change.expected_version && *change.expected_version != current_version) {
+      std::string by = current == inst.values.end() ? "någon" : current->second.author;
+      conflicts.push_back(
+          {path, Quoted(field->label) + " har ändrats av " + by + " sedan du började (version " +
+                     std::to_string(current_version) + ", du utgick från version " +
+                     std::to_string(*change.expected_version) + "). Nuvarande värde: " +
+                     Quoted(current == inst.values.end() ? "" : DisplayValue(current->second.value)) + "."});
+      continue;
+    }
+    // Whatever a client sent, store a value of the field's type with its text cleaned as from any other
+    // source: what is stored must decode again when the instance is next loaded.
+    std::string type_error;
+    std::optional<Value> typed =
+        DecodeValue(*field, change.json ? *change.json : EncodeValue(change.value), &type_error);
+    if (!typed) {
+      invalid.push_back({path, type_error});
+      continue;
+    }
+    change.value = std::move(*typed);
+    for (std::string& message : CheckConstraints(*field, change.value))
+      invalid.push_back({path, std::move(message)});
+    // A person is a user, and a participant in the field's role when it names one.
+    auto check_person = [&](const Field& person_field, const Value& value, const std::string& where) {
+      const std::string* who = std::get_if<std::string>(&value.data);
+      if (!who || who->empty()) return;
+      if (db_->Query("SELECT 1 FROM users WHERE username = ?", {*who}).empty()) {
+        invalid.push_back({where, "Det finns ingen användare " + Quoted(*who) + "."});
+      } else if (!person_field.person_role.empty()) {
+        const auto& people = inst.participants[person_field.person_role];
+        if (std::none_of(people.begin(), people.end(),
+                         [&](const Loaded::Person& p) { return p.username == *who; })) {
+          const Role* role = inst.def->FindRole(person_field.person_role);
+          invalid.push_back({where, Quoted(*who) + " har inte rollen " +
+                                        Quoted(role ? role->label : person_field.person_role) +
+                                        " i processen."});
+        }
+      }
+    };
+    if (field->type == FieldType::kPerson) check_person(*field, change.value, path);
+    if (auto* rows = std::get_if<std::vector<Row>>(&change.value.data)) {
+      for (size_t i = 0; i < rows->size(); ++i) {
+        for (const auto& [column_id, cell] : (*rows)[i]) {
+          const Field* column = field->Column(column_id);
+          if (column && column->type == FieldType::kPerson) {
+            check_person(*column, cell, path + "[" + std::to_string(i + 1) + "]." + column_id);
+          }
+        }
+      }
+    }
+  }
+  if (!forbidden.empty()) return Error{ErrorCode::kForbidden, forbidden};
+  if (!conflicts.empty()) return Error{ErrorCode::kConflict, conflicts};
+  if (!invalid.empty()) return Error{ErrorCode::kInvalid, invalid};
+
+  // Rules that depend on the form as a whole are checked on the values as they would be after the write.
+  Date today = clock_.Today();
+  std::vector<std::vector<BudgetUse>> budgets_before;
+  for (const Budget& b : inst.def->budgets) budgets_before.push_back(BudgetUses(b, inst, today));
+  std::map<ValueKey, StoredValue> before = inst.values;
+  if (add_occurrence) inst.occurrences[repeating->id].push_back(clock_.Now());
+  for (const FieldChange& change : changes) {
+    inst.values[ValueKey{form->id, occurrence, change.field}].value = change.value;
+  }
+  for (const FieldChange& change : changes) {
+    const Field* field = form->FindField(change.field);
+    if (!change.value.IsEmpty() && !FieldVisible(inst, *form, *field, occurrence, today)) {
+      invalid.push_back(
+          {FieldPath(form->id, occurrence, field->id),
+           Quoted(field->label) + " visas inte med de svar som har getts och kan inte fyllas i."});
+    }
+  }
+  if (!invalid.empty()) return Error{ErrorCode::kInvalid, invalid};
+  std::vector<Issue> over;
+  for (size_t i = 0; i < inst.def->budgets.size(); ++i) {
+    const Budget& b = inst.def->budgets[i];
+    for (const BudgetUse& use : BudgetUses(b, inst, today)) {
+      double before_use = 0;
+      for (const BudgetUse& earlier : budgets_before[i]) {
+        if (earlier.key == use.key) before_use = earlier.used;
+      }
+      // A write that lowers an overspent budget is allowed: only growth past the limit is refused.
+      if (use.used <= b.max || use.used <= before_use) continue;
+      std::string message = b.message.text.empty() ? Quoted(b.label) + " får vara högst " +
+                                                         DisplayValue(Value{b.max}) + " " + b.unit + "."
+                                                   : b.message.text;
+      std::string whose = use.key.empty() ? std::string() : DisplayNameOf(inst, use.key) + ": ";
+      message.append(" (").append(whose).append("med ändringen ").append(DisplayValue(Value{use.used}));
+      message.append(" ").append(b.unit).append(")");
+      over.push_back({"budget:" + b.id, message});
+    }
+  }
+  if (!over.empty()) return Error{ErrorCode::kRefused, over};
+
+  std::string now = Now();
+  if (add_occurrence) {
+    db_->Execute(
+        "INSERT INTO occurrences (instance_id, step_id, occurrence, started_at, created_by) VALUES (?, ?, "
+        "?, ?, ?)",
+        {instance, repeating->id, std::int64_t{occurrence}, now, actor.username});
+    Audit(instance, actor, "occurrence.add", repeating->id + "#" + std::to_string(occurrence));
+  }
+  std::vector<int> versions;
+  for (const FieldChange& change : changes) {
+    ValueKey key{form->id, occurrence, change.field};
+    auto old = before.find(key);
+    bool existed = old != before.end();
+    if (existed ? old->second.value == change.value : change.value.IsEmpty()) {
+      versions.push_back(existed ? old->second.version : 0);
+      if (!existed) inst.values.erase(key);  // as stored: no row for a field never written
+      continue;
+    }
+    int version = (existed ? old->second.version : 0) + 1;
+    StoredValue& stored = inst.values[key];  // the loaded state follows what is written
+    stored.version = version;
+    stored.author = actor.username;
+    stored.updated = clock_.Now();
+    db_->Execute(
+        "INSERT INTO field_values (instance_id, form_id, occurrence, field_id, value, version, author, "
+        "updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id, form_id, occurrence, field_id) DO "
+        "UPDATE SET "
+        "value = excluded.value, version = excluded.version, author = excluded.author, "
+        "updated_at = excluded.updated_at",
+        {instance, form->id, std::int64_t{occurrence}, change.field, EncodeValue(change.value),
+         std::int64_t{version}, actor.username, now});
+    Audit(instance, actor, "field.set", FieldPath(form->id, occurrence, change.field),
+          existed ? std::optional<std::string>(DisplayValue(old->second.value)) : std::nullopt,
+          DisplayValue(change.value));
+    versions.push_back(version);
+  }
+  Touch(inst);
+  return versions;
 }
 
 Result<int> Engine::AddOccurrence(const Actor& actor, std::int64_t instance, const std::string& step_id) {

@@ -139,7 +139,6 @@ struct Engine::Caches {
   TemplateCache templates;
 };
 
-
 // The columns of an InstanceSummary, in the order SummaryFromRow reads them, and the tables they come from.
 inline constexpr const char* kSummaryColumns =
     "i.id, i.workflow_id, i.workflow_version, d.title, i.title, i.unit_id, u.name, m.name, i.status, "
@@ -241,9 +240,9 @@ void EndSessions(Database& db, std::int64_t user_id, const std::string& now);
 namespace spegla {
 
 struct Engine::CommitGroup {
-  size_t members = 0;    // writes that succeeded in it, waiting for its commit
-  bool done = false;     // committed, or failed
-  std::string failure;   // why it failed: none of its writes happened
+  size_t members = 0;   // writes that succeeded in it, waiting for its commit
+  bool done = false;    // committed, or failed
+  std::string failure;  // why it failed: none of its writes happened
 };
 
 // Writes in one group at most: bounds how long the first of them waits for its commit.

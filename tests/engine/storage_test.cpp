@@ -559,7 +559,8 @@ TEST_F(StorageTest, ConcurrentWritesAreCommittedTogetherEachWholeOrNotAtAll) {
   std::vector<std::thread> threads;
   threads.emplace_back(writer, "beskrivning", [](int i) { return Text("skrivning " + std::to_string(i)); });
   threads.emplace_back(writer, "antal", [](int i) { return Num(i % 20 + 1); });  // within 1–30
-  threads.emplace_back(writer, "epost", [](int i) { return Text("lars" + std::to_string(i) + "@byskolan.se"); });
+  threads.emplace_back(writer, "epost",
+                       [](int i) { return Text("lars" + std::to_string(i) + "@byskolan.se"); });
   threads.emplace_back(refused);
   threads.emplace_back(refused);
   threads.emplace_back(reader);

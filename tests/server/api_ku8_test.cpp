@@ -66,7 +66,8 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
 
   // --- The utvecklingsledare starts the visit for Byskolan and assigns the rektor and the team.
   TestResponse created = ulla->Post(
-      "/api/instances", json::object{{"workflow", kKu8}, {"unit_id", unit_a_}, {"title", "Lärande besök på Byskolan"}});
+      "/api/instances",
+      json::object{{"workflow", kKu8}, {"unit_id", unit_a_}, {"title", "Lärande besök på Byskolan"}});
   ASSERT_EQ(created.status, 201) << Describe(created);
   json::value instance = Json(created);
   id_ = instance.at("id").as_int64();
@@ -79,11 +80,13 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
   EXPECT_EQ(StepState(instance, "observatorsgrupp"), "pending");
 
   for (auto [role, user] : {std::pair{"rektor", "rut"}, {"arbetslag", "anna"}}) {
-    TestResponse assigned = ulla->Post(I() + "/participants", json::object{{"role", role}, {"username", user}});
+    TestResponse assigned =
+        ulla->Post(I() + "/participants", json::object{{"role", role}, {"username", user}});
     ASSERT_EQ(assigned.status, 200) << Describe(assigned);
   }
   // One rektor only, and observers come from the pool.
-  TestResponse second_rektor = ulla->Post(I() + "/participants", json::object{{"role", "rektor"}, {"username", "petra"}});
+  TestResponse second_rektor =
+      ulla->Post(I() + "/participants", json::object{{"role", "rektor"}, {"username", "petra"}});
   EXPECT_EQ(second_rektor.status, 409) << Describe(second_rektor);
   EXPECT_THAT(ErrorFields(second_rektor), ElementsAre("role"));
   TestResponse not_in_pool =
@@ -95,7 +98,8 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
     ASSERT_EQ(people.status, 200) << Describe(people);
     std::set<std::string> pairs;
     for (const json::value& p : Items(people)) pairs.insert(Str(p, "role") + ":" + Str(p, "username"));
-    EXPECT_THAT(pairs, IsSupersetOf({"rektor:rut", "arbetslag:anna", "utvecklingsledare:ulla", "skolutvecklare:sven"}));
+    EXPECT_THAT(pairs, IsSupersetOf({"rektor:rut", "arbetslag:anna", "utvecklingsledare:ulla",
+                                     "skolutvecklare:sven"}));
   }
 
   // --- Ansökan: the team writes it, with the ETag of what it read.
@@ -109,16 +113,18 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
 
   TestResponse written = anna->Patch(
       Form("ansokan"),
-      json::object{{"fields",
-                    json::object{{"enhet", "Byskolan"},
-                                 {"arbetslag_namn", "Arbetslag 4–6"},
-                                 {"verksamhetsformer", json::array{"grundskola_46", "fritidshem"}},
-                                 {"kontaktperson", "Anna"},
-                                 {"kontakt_epost", "anna@byskolan.se"},
-                                 {"problemformulering",
-                                  "Hur kan vi göra eleverna mer delaktiga i sitt lärande under lektionerna i matematik?"},
-                                 {"antal_barn", 24},
-                                 {"informerat_foraldrar", false}}}},
+      json::object{
+          {"fields",
+           json::object{
+               {"enhet", "Byskolan"},
+               {"arbetslag_namn", "Arbetslag 4–6"},
+               {"verksamhetsformer", json::array{"grundskola_46", "fritidshem"}},
+               {"kontaktperson", "Anna"},
+               {"kontakt_epost", "anna@byskolan.se"},
+               {"problemformulering",
+                "Hur kan vi göra eleverna mer delaktiga i sitt lärande under lektionerna i matematik?"},
+               {"antal_barn", 24},
+               {"informerat_foraldrar", false}}}},
       {{"If-Match", etag1}});
   ASSERT_EQ(written.status, 200) << Describe(written);
   const std::string etag2 = written.Header("etag");
@@ -135,8 +141,9 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
   }
 
   // A write based on what was read before that: 412 with the current ETag, and nothing written.
-  TestResponse stale = anna->Patch(Form("ansokan"), json::object{{"fields", json::object{{"kontaktperson", "Anna A"}}}},
-                                   {{"If-Match", etag1}});
+  TestResponse stale =
+      anna->Patch(Form("ansokan"), json::object{{"fields", json::object{{"kontaktperson", "Anna A"}}}},
+                  {{"If-Match", etag1}});
   EXPECT_EQ(stale.status, 412) << Describe(stale);
   EXPECT_EQ(stale.Header("etag"), etag2);
   // Without If-Match or versions: 428.
@@ -144,16 +151,18 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
       anna->Patch(Form("ansokan"), json::object{{"fields", json::object{{"kontaktperson", "Anna A"}}}});
   EXPECT_EQ(unconditional.status, 428) << Describe(unconditional);
   // Values of the wrong type, and a field the form does not have: 422 naming each, nothing written.
-  TestResponse mistyped = anna->Patch(
-      Form("ansokan"),
-      json::object{{"fields", json::object{{"antal_barn", "tjugofyra"}, {"informerat_foraldrar", "ja"}, {"okant_falt", 1}}}},
-      {{"If-Match", etag2}});
+  TestResponse mistyped = anna->Patch(Form("ansokan"),
+                                      json::object{{"fields", json::object{{"antal_barn", "tjugofyra"},
+                                                                           {"informerat_foraldrar", "ja"},
+                                                                           {"okant_falt", 1}}}},
+                                      {{"If-Match", etag2}});
   EXPECT_EQ(mistyped.status, 422) << Describe(mistyped);
-  EXPECT_THAT(ErrorFields(mistyped), UnorderedElementsAre("ansokan.antal_barn", "ansokan.informerat_foraldrar",
-                                                         "ansokan.okant_falt"));
+  EXPECT_THAT(
+      ErrorFields(mistyped),
+      UnorderedElementsAre("ansokan.antal_barn", "ansokan.informerat_foraldrar", "ansokan.okant_falt"));
   // A form the team may only read: 403 naming the field.
-  TestResponse not_theirs =
-      anna->Patch(Form("besked"), json::object{{"fields", json::object{{"datum", "2026-03-10"}}}}, {{"If-Match", "*"}});
+  TestResponse not_theirs = anna->Patch(
+      Form("besked"), json::object{{"fields", json::object{{"datum", "2026-03-10"}}}}, {{"If-Match", "*"}});
   EXPECT_EQ(not_theirs.status, 403) << Describe(not_theirs);
   EXPECT_THAT(ErrorFields(not_theirs), ElementsAre(HasSubstr("datum")));
   {
@@ -171,14 +180,15 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
   EXPECT_EQ(Str(instance, "current_phase"), "tilldelning");
   EXPECT_EQ(StepState(instance, "ansokan"), "completed");
   EXPECT_TRUE(Json(anna->Get(Form("ansokan"))).at("locked").as_bool());
-  TestResponse locked =
-      anna->Patch(Form("ansokan"), json::object{{"fields", json::object{{"antal_barn", 25}}}}, {{"If-Match", "*"}});
+  TestResponse locked = anna->Patch(
+      Form("ansokan"), json::object{{"fields", json::object{{"antal_barn", 25}}}}, {{"If-Match", "*"}});
   EXPECT_EQ(locked.status, 409) << Describe(locked);
 
   // --- Tilldelning: not without two observers; the utvecklingsledare sends the application back once.
   TestResponse lonely = Refused(*ulla, "observatorsgrupp");
   EXPECT_THAT(lonely.body, HasSubstr("minst två observatörer"));
-  TestResponse no_reason = ulla->Post(I() + "/steps/observatorsgrupp/send-back", json::object{{"to", "ansokan"}, {"reason", "  "}});
+  TestResponse no_reason = ulla->Post(I() + "/steps/observatorsgrupp/send-back",
+                                      json::object{{"to", "ansokan"}, {"reason", "  "}});
   EXPECT_EQ(no_reason.status, 422) << Describe(no_reason);
   instance = Step(*ulla, "observatorsgrupp", "send-back",
                   json::object{{"to", "ansokan"}, {"reason", "Ange hur många elever som berörs i dag."}});
@@ -191,19 +201,20 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
   json::value rut_read = Json(rut->Get(Form("ansokan")));
   const std::int64_t read_version = FindField(rut_read, "antal_barn")->at("version").as_int64();
   EXPECT_EQ(read_version, 1);
-  TestResponse anna_first = anna->Patch(Form("ansokan"),
-                                        json::object{{"fields", json::object{{"antal_barn", 25}}},
-                                                     {"versions", json::object{{"antal_barn", read_version}}}});
+  TestResponse anna_first =
+      anna->Patch(Form("ansokan"), json::object{{"fields", json::object{{"antal_barn", 25}}},
+                                                {"versions", json::object{{"antal_barn", read_version}}}});
   ASSERT_EQ(anna_first.status, 200) << Describe(anna_first);
-  TestResponse rut_second = rut->Patch(Form("ansokan"),
-                                       json::object{{"fields", json::object{{"antal_barn", 26}}},
-                                                    {"versions", json::object{{"antal_barn", read_version}}}});
+  TestResponse rut_second =
+      rut->Patch(Form("ansokan"), json::object{{"fields", json::object{{"antal_barn", 26}}},
+                                               {"versions", json::object{{"antal_barn", read_version}}}});
   EXPECT_EQ(rut_second.status, 409) << Describe(rut_second);
   EXPECT_EQ(Str(Json(rut_second), "code"), "conflict");
   EXPECT_THAT(ErrorFields(rut_second), ElementsAre("ansokan.antal_barn"));
   // So does a whole-form If-Match taken before anna's write.
-  TestResponse rut_etag = rut->Patch(Form("ansokan"), json::object{{"fields", json::object{{"antal_barn", 26}}}},
-                                     {{"If-Match", Str(rut_read, "etag")}});
+  TestResponse rut_etag =
+      rut->Patch(Form("ansokan"), json::object{{"fields", json::object{{"antal_barn", 26}}}},
+                 {{"If-Match", Str(rut_read, "etag")}});
   EXPECT_EQ(rut_etag.status, 412) << Describe(rut_etag);
   {
     json::value now = Json(rut->Get(Form("ansokan")));
@@ -212,8 +223,10 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
     // Read again, the rektor may write other fields with their versions.
     TestResponse rut_ok = rut->Patch(
         Form("ansokan"),
-        json::object{{"fields", json::object{{"informerat_foraldrar", true}}},
-                     {"versions", json::object{{"informerat_foraldrar", FindField(now, "informerat_foraldrar")->at("version").as_int64()}}}});
+        json::object{
+            {"fields", json::object{{"informerat_foraldrar", true}}},
+            {"versions", json::object{{"informerat_foraldrar",
+                                       FindField(now, "informerat_foraldrar")->at("version").as_int64()}}}});
     EXPECT_EQ(rut_ok.status, 200) << Describe(rut_ok);
     EXPECT_FALSE(FindField(Json(rut_ok), "informeras_nar")->at("visible").as_bool());
   }
@@ -221,7 +234,8 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
   EXPECT_EQ(Str(instance, "current_phase"), "tilldelning");
 
   for (const char* observer : {"olle", "ola"}) {
-    TestResponse assigned = ulla->Post(I() + "/participants", json::object{{"role", "observator"}, {"username", observer}});
+    TestResponse assigned =
+        ulla->Post(I() + "/participants", json::object{{"role", "observator"}, {"username", observer}});
     ASSERT_EQ(assigned.status, 200) << Describe(assigned);
   }
   Write(*ulla, "besked",
@@ -246,20 +260,24 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
   Write(*olle, "planering",
         {{"problemformulering_preciserad", "Elevernas delaktighet i genomgångarna i matematik."},
          {"observationsomrade", "pedagog_barn"},
-         {"planeringsmoten", json::array{json::object{{"datum", "2026-03-20"}, {"deltagare", "Arbetslaget, rektor, observatörerna"}}}},
+         {"planeringsmoten", json::array{json::object{{"datum", "2026-03-20"},
+                                                      {"deltagare", "Arbetslaget, rektor, observatörerna"}}}},
          {"vad_observeras", "Vem som pratar och vem som tystnar."},
          {"dagarnas_forlaggning", "utspridda"},
          {"planerade_dagar", json::array{json::object{{"datum", "2026-04-14"}, {"tid", "8.15–11.30"}},
                                          json::object{{"datum", "2026-04-15"}}}}});
   Write(*rut, "planering", {{"tid_avsatt", true}});
-  Write(*anna, "planering", {{"forberedelser", "Vi har berättat för eleverna."}, {"information_datum", "2026-03-24"}});
+  Write(*anna, "planering",
+        {{"forberedelser", "Vi har berättat för eleverna."}, {"information_datum", "2026-03-24"}});
   Write(*olle, "tidsredovisning",
-        {{"rader", json::array{json::object{{"observator", "olle"}, {"aktivitet", "forarbete"}, {"dagar", 1}},
-                               json::object{{"observator", "ola"}, {"aktivitet", "forarbete"}, {"dagar", 1}}}}});
+        {{"rader",
+          json::array{json::object{{"observator", "olle"}, {"aktivitet", "forarbete"}, {"dagar", 1}},
+                      json::object{{"observator", "ola"}, {"aktivitet", "forarbete"}, {"dagar", 1}}}}});
   TestResponse unsigned_planning = Refused(*olle, "planeringsmoten");
   EXPECT_THAT(ErrorFields(unsigned_planning), Contains("signoff:rektor"));
   json::value signed_off = Step(*rut, "planeringsmoten", "sign-off");
-  EXPECT_THAT(json::serialize(FindStep(signed_off, "planeringsmoten")->at("signed_off_by_roles")), HasSubstr("rektor"));
+  EXPECT_THAT(json::serialize(FindStep(signed_off, "planeringsmoten")->at("signed_off_by_roles")),
+              HasSubstr("rektor"));
   instance = Complete(*olle, "planeringsmoten");
   EXPECT_EQ(Str(instance, "current_phase"), "genomforande");
 
@@ -268,7 +286,10 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
   ASSERT_EQ(day1.status, 201) << Describe(day1);
   EXPECT_EQ(Json(day1).at("occurrence").as_int64(), 1);
   Write(*olle, "observation",
-        {{"datum", "2026-04-14"}, {"fokus", "Genomgångar"}, {"anteckningar", "Tre elever i främre raden svarar på allt."}}, 1);
+        {{"datum", "2026-04-14"},
+         {"fokus", "Genomgångar"},
+         {"anteckningar", "Tre elever i främre raden svarar på allt."}},
+        1);
   TestResponse day2 = ola->Post(I() + "/steps/observation/occurrences");
   ASSERT_EQ(day2.status, 201) << Describe(day2);
   EXPECT_EQ(Json(day2).at("occurrence").as_int64(), 2);
@@ -308,7 +329,9 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
         {{"var_ar_vi", "Genomgångarna är långa."},
          {"vart_ska_vi", "Kortare genomgångar, fler elever som pratar."},
          {"hur_gor_vi", "Vi provar tio minuter långa genomgångar."},
-         {"atgarder", json::array{json::object{{"vad", "Prova korta genomgångar"}, {"vem", "Arbetslaget"}, {"nar", "2026-05-15"}}}}});
+         {"atgarder",
+          json::array{json::object{
+              {"vad", "Prova korta genomgångar"}, {"vem", "Arbetslaget"}, {"nar", "2026-05-15"}}}}});
   Refused(*olle, "utvecklingsplan");
   Step(*rut, "utvecklingsplan", "sign-off");
   instance = Complete(*olle, "utvecklingsplan");
@@ -335,16 +358,21 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
   // Ten days per observer at most: a write taking olle to eleven is refused and changes nothing.
   TestResponse over = olle->Patch(
       Form("tidsredovisning"),
-      json::object{{"fields", json::object{{"rader", json::array{
-                                                         json::object{{"observator", "olle"}, {"aktivitet", "observation"}, {"dagar", 6}},
-                                                         json::object{{"observator", "olle"}, {"aktivitet", "forarbete"}, {"dagar", 5}},
-                                                         json::object{{"observator", "ola"}, {"aktivitet", "observation"}, {"dagar", 5}}}}}}},
+      json::object{
+          {"fields",
+           json::object{
+               {"rader",
+                json::array{
+                    json::object{{"observator", "olle"}, {"aktivitet", "observation"}, {"dagar", 6}},
+                    json::object{{"observator", "olle"}, {"aktivitet", "forarbete"}, {"dagar", 5}},
+                    json::object{{"observator", "ola"}, {"aktivitet", "observation"}, {"dagar", 5}}}}}}},
       {{"If-Match", "*"}});
   EXPECT_EQ(over.status, 409) << Describe(over);
   EXPECT_THAT(over.body, HasSubstr("tio dagar"));
   Write(*olle, "tidsredovisning",
-        {{"rader", json::array{json::object{{"observator", "olle"}, {"aktivitet", "observation"}, {"dagar", 5}},
-                               json::object{{"observator", "ola"}, {"aktivitet", "observation"}, {"dagar", 4.5}}}}});
+        {{"rader",
+          json::array{json::object{{"observator", "olle"}, {"aktivitet", "observation"}, {"dagar", 5}},
+                      json::object{{"observator", "ola"}, {"aktivitet", "observation"}, {"dagar", 4.5}}}}});
   {
     json::value budgets = Instance(*ulla).at("budgets");
     ASSERT_EQ(budgets.as_array().size(), 1u);
@@ -422,24 +450,28 @@ TEST_F(Ku8ApiTest, FromApplicationToCompletion) {
   EXPECT_EQ(Str(log.back(), "action"), "instance.complete");
   EXPECT_EQ(Str(log.back(), "actor"), "ola");
   {
-    auto sent_back = std::find_if(log.begin(), log.end(), [](const json::value& e) { return Str(e, "action") == "step.send_back"; });
+    auto sent_back = std::find_if(log.begin(), log.end(),
+                                  [](const json::value& e) { return Str(e, "action") == "step.send_back"; });
     ASSERT_NE(sent_back, log.end());
     EXPECT_EQ(Str(*sent_back, "target"), "observatorsgrupp -> ansokan");
     EXPECT_EQ(Str(*sent_back, "detail"), "Ange hur många elever som berörs i dag.");
     // The changed count shows old and new; the refused writes left nothing.
     auto changed = std::find_if(log.begin(), log.end(), [](const json::value& e) {
-      return Str(e, "action") == "field.set" && Str(e, "target") == "ansokan.antal_barn" && Str(e, "actor") == "anna" &&
-             Str(e, "old") == "24";
+      return Str(e, "action") == "field.set" && Str(e, "target") == "ansokan.antal_barn" &&
+             Str(e, "actor") == "anna" && Str(e, "old") == "24";
     });
     ASSERT_NE(changed, log.end());
     EXPECT_EQ(Str(*changed, "new"), "25");
-    EXPECT_EQ(std::count_if(log.begin(), log.end(), [](const json::value& e) {
-                return Str(e, "action") == "field.set" && Str(e, "target") == "ansokan.antal_barn";
-              }),
+    EXPECT_EQ(std::count_if(log.begin(), log.end(),
+                            [](const json::value& e) {
+                              return Str(e, "action") == "field.set" &&
+                                     Str(e, "target") == "ansokan.antal_barn";
+                            }),
               2);
     EXPECT_GT(sent_back - log.begin(), 0);
     // Oldest first: ids increase.
-    for (size_t i = 1; i < log.size(); ++i) EXPECT_LT(log[i - 1].at("id").as_int64(), log[i].at("id").as_int64());
+    for (size_t i = 1; i < log.size(); ++i)
+      EXPECT_LT(log[i - 1].at("id").as_int64(), log[i].at("id").as_int64());
   }
   // The team sees that notes were written, not what they say.
   TestResponse team_log = anna->Get(I() + "/events?limit=500");

@@ -37,7 +37,7 @@ struct Call {
   std::string target;
   std::optional<json::value> body;  // state changes send {} when there is none
   Headers headers;
-  std::optional<std::string> raw;   // a body as it is, instead of JSON
+  std::optional<std::string> raw;  // a body as it is, instead of JSON
 };
 
 Call Get(std::string target) { return Call{"GET", std::move(target), std::nullopt, {}, std::nullopt}; }
@@ -47,7 +47,9 @@ Call Post(std::string target, json::value body = json::object()) {
 Call Patch(std::string target, json::value body, Headers headers = {}) {
   return Call{"PATCH", std::move(target), std::move(body), std::move(headers), std::nullopt};
 }
-Call Put(std::string target, json::value body) { return Call{"PUT", std::move(target), std::move(body), {}, std::nullopt}; }
+Call Put(std::string target, json::value body) {
+  return Call{"PUT", std::move(target), std::move(body), {}, std::nullopt};
+}
 Call Delete(std::string target) { return Call{"DELETE", std::move(target), std::nullopt, {}, std::nullopt}; }
 
 class MatrixTest : public ApiTest {
@@ -98,9 +100,8 @@ class MatrixTest : public ApiTest {
       client = clients_.at(who).get();
     }
     TestResponse response = client->Send(call.method, call.target, body, headers);
-    EXPECT_EQ(response.status, expected)
-        << (who.empty() ? "anonymous" : who) << " " << call.method << " " << call.target << ": "
-        << Describe(response);
+    EXPECT_EQ(response.status, expected) << (who.empty() ? "anonymous" : who) << " " << call.method << " "
+                                         << call.target << ": " << Describe(response);
     if (response.status >= 400) {
       EXPECT_THAT(response.Header("content-type"), HasSubstr("application/problem+json"))
           << call.method << " " << call.target;
@@ -111,7 +112,8 @@ class MatrixTest : public ApiTest {
   // The call by every column's user in turn; the responses by user ("" anonymous).
   std::map<std::string, TestResponse> Row(const Call& call, const Statuses& statuses) {
     std::map<std::string, TestResponse> out;
-    for (size_t i = 0; i < kColumns.size(); ++i) out[kColumns[i]] = Run(kColumns[i], call, statuses.by_column[i]);
+    for (size_t i = 0; i < kColumns.size(); ++i)
+      out[kColumns[i]] = Run(kColumns[i], call, statuses.by_column[i]);
     return out;
   }
 
@@ -145,7 +147,8 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
     // The rektor is asked to sign I3's planning off.
     EXPECT_THAT(tasks["rut"].body, HasSubstr("planeringsmoten"));
   }
-  Row(Put("/api/me/password", json::object{{"current_password", "inte-mitt-losenord"}, {"new_password", "ett-nytt-losenord"}}),
+  Row(Put("/api/me/password",
+          json::object{{"current_password", "inte-mitt-losenord"}, {"new_password", "ett-nytt-losenord"}}),
       R(422, 422, 422, 422, 422, 422, 422));
 
   // --- municipalities ---
@@ -153,8 +156,10 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
     auto list = Row(Get("/api/municipalities"), R(200, 200, 200, 200, 200, 200, 200));
     EXPECT_EQ(Json(list["bo"]).at("total").as_int64(), 2);
   }
-  Row(Post("/api/municipalities", json::object{{"name", "Lerums kommun"}}), R(201, 403, 403, 403, 403, 403, 403));
-  Row(Patch("/api/municipalities/" + b, json::object{{"network", "KU8"}}), R(200, 403, 403, 403, 403, 403, 403));
+  Row(Post("/api/municipalities", json::object{{"name", "Lerums kommun"}}),
+      R(201, 403, 403, 403, 403, 403, 403));
+  Row(Patch("/api/municipalities/" + b, json::object{{"network", "KU8"}}),
+      R(200, 403, 403, 403, 403, 403, 403));
 
   // --- units and teams ---
   {
@@ -162,12 +167,24 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
     EXPECT_EQ(Json(units["petra"]).at("total").as_int64(), 1);
   }
   // An utvecklingsledare manages the units of their own municipality (docs/api.md), not another's.
-  Run("admin", Post("/api/units", json::object{{"municipality_id", municipality_a_}, {"name", "Adminskolan"}, {"kind", "skola"}}), 201);
-  Run("ulla", Post("/api/units", json::object{{"municipality_id", municipality_a_}, {"name", "Ullas förskola"}, {"kind", "forskola"}}), 201);
-  Row(Post("/api/units", json::object{{"municipality_id", municipality_a_}, {"name", "Fel skola"}, {"kind", "skola"}}),
+  Run("admin",
+      Post("/api/units",
+           json::object{{"municipality_id", municipality_a_}, {"name", "Adminskolan"}, {"kind", "skola"}}),
+      201);
+  Run("ulla",
+      Post("/api/units",
+           json::object{
+               {"municipality_id", municipality_a_}, {"name", "Ullas förskola"}, {"kind", "forskola"}}),
+      201);
+  Row(Post("/api/units",
+           json::object{{"municipality_id", municipality_a_}, {"name", "Fel skola"}, {"kind", "skola"}}),
       R(201, 409, 403, 403, 403, 403, 403));  // the name is new once, then taken
-  Run("ubbe", Post("/api/units", json::object{{"municipality_id", municipality_b_}, {"name", "Ubbes skola"}, {"kind", "skola"}}), 201);
-  Row(Patch("/api/units/" + unit_a, json::object{{"name", "Byskolan"}}), R(200, 200, 403, 403, 403, 403, 403));
+  Run("ubbe",
+      Post("/api/units",
+           json::object{{"municipality_id", municipality_b_}, {"name", "Ubbes skola"}, {"kind", "skola"}}),
+      201);
+  Row(Patch("/api/units/" + unit_a, json::object{{"name", "Byskolan"}}),
+      R(200, 200, 403, 403, 403, 403, 403));
   Row(Get("/api/units/" + unit_a + "/teams"), R(200, 200, 200, 200, 200, 200, 200));
   Run("admin", Post("/api/units/" + unit_a + "/teams", json::object{{"name", "Arbetslag F–3"}}), 201);
   Run("ulla", Post("/api/units/" + unit_a + "/teams", json::object{{"name", "Arbetslag 4–6"}}), 201);
@@ -176,9 +193,12 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
 
   // --- users ---
   Row(Get("/api/users"), R(200, 200, 200, 403, 403, 403, 403));
-  Row(Post("/api/users", json::object{{"username", "nils"}, {"name", "Nils Nilsson"}, {"municipality_id", municipality_a_}}),
+  Row(Post(
+          "/api/users",
+          json::object{{"username", "nils"}, {"name", "Nils Nilsson"}, {"municipality_id", municipality_a_}}),
       R(201, 403, 403, 403, 403, 403, 403));
-  Row(Patch("/api/users/petra", json::object{{"email", "petra@byskolan.se"}}), R(200, 403, 403, 403, 403, 403, 403));
+  Row(Patch("/api/users/petra", json::object{{"email", "petra@byskolan.se"}}),
+      R(200, 403, 403, 403, 403, 403, 403));
 
   // --- observer pools and organisation-wide roles ---
   {
@@ -191,7 +211,8 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
   EXPECT_EQ(engine_->ObserverPool(municipality_a_).size(), 3u);
   Row(Delete("/api/municipalities/" + a + "/observer-pool/erik"), R(204, 204, 403, 403, 403, 403, 403));
   EXPECT_EQ(engine_->ObserverPool(municipality_a_).size(), 2u);
-  Row(Post("/api/municipalities/" + a + "/roles", json::object{{"role", "skolutvecklare"}, {"username", "erik"}}),
+  Row(Post("/api/municipalities/" + a + "/roles",
+           json::object{{"role", "skolutvecklare"}, {"username", "erik"}}),
       R(204, 204, 403, 403, 403, 403, 403));
 
   // --- workflows ---
@@ -205,7 +226,10 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
     EXPECT_EQ(Json(one["petra"]).at("version").as_int64(), 2);
   }
   {
-    Call upload{"POST", "/api/workflows", std::nullopt, {{"Content-Type", "application/xml"}},
+    Call upload{"POST",
+                "/api/workflows",
+                std::nullopt,
+                {{"Content-Type", "application/xml"}},
                 ReadText(SPEGLA_SOURCE_DIR "/workflows/ku8-larande-besok.xml")};
     auto installed = Row(upload, R(200, 403, 403, 403, 403, 403, 403));
     EXPECT_TRUE(Json(installed["admin"]).at("already_installed").as_bool());
@@ -257,7 +281,8 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
     EXPECT_THAT(observer.body, HasSubstr("främre raden"));
     EXPECT_EQ(Str(*FindField(Json(observer), "anteckningar"), "rights"), "edit");
 
-    Call write = Patch(notes, json::object{{"fields", json::object{{"fokus", "Grupparbete"}}}}, {{"If-Match", "*"}});
+    Call write =
+        Patch(notes, json::object{{"fields", json::object{{"fokus", "Grupparbete"}}}}, {{"If-Match", "*"}});
     Row(write, R(403, 403, 403, 403, 403, 403, 403));
     Run("olle", write, 200);
   }
@@ -277,7 +302,8 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
   }
   Row(Post(I(i1_) + "/steps/utvardering/reopen", json::object{{"reason", "Vi vill skriva mer."}}),
       R(403, 403, 403, 403, 403, 403, 403));
-  Run("anna", Post(I(i1_) + "/steps/utvardering/reopen", json::object{{"reason", "Vi vill skriva mer."}}), 409);
+  Run("anna", Post(I(i1_) + "/steps/utvardering/reopen", json::object{{"reason", "Vi vill skriva mer."}}),
+      409);
   {
     auto sent = Row(Post(I(i2_) + "/steps/observatorsgrupp/send-back",
                          json::object{{"to", "ansokan"}, {"reason", "Beskriv elevgruppen mer."}}),
@@ -285,7 +311,8 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
     EXPECT_EQ(Str(Json(sent["ulla"]), "current_phase"), "ansokan");
   }
   {
-    auto signed_off = Row(Post(I(i3_) + "/steps/planeringsmoten/sign-off"), R(403, 403, 403, 403, 200, 403, 403));
+    auto signed_off =
+        Row(Post(I(i3_) + "/steps/planeringsmoten/sign-off"), R(403, 403, 403, 403, 200, 403, 403));
     const json::value instance = Json(signed_off["rut"]);
     const json::object* step = FindStep(instance, "planeringsmoten");
     ASSERT_NE(step, nullptr);
@@ -331,7 +358,8 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
     for (const char* who : {"admin", "ulla", "ubbe", "frida"}) {
       EXPECT_EQ(xlsx[who].body.substr(0, 2), "PK") << who;
       EXPECT_EQ(xlsx[who].Header("content-type"), kXlsxMedia) << who;
-      EXPECT_THAT(xlsx[who].Header("content-disposition"), HasSubstr("spegla-oversikt-2026-03-02.xlsx")) << who;
+      EXPECT_THAT(xlsx[who].Header("content-disposition"), HasSubstr("spegla-oversikt-2026-03-02.xlsx"))
+          << who;
     }
   }
   {
@@ -363,8 +391,8 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
 
   // Every route of the router is in the matrix.
   for (const server::Route& route : api_->router().routes()) {
-    EXPECT_TRUE(covered_.count(route.method + " " + route.pattern)) << "not in the matrix: " << route.method << " "
-                                                                    << route.pattern;
+    EXPECT_TRUE(covered_.count(route.method + " " + route.pattern))
+        << "not in the matrix: " << route.method << " " << route.pattern;
   }
 }
 

@@ -52,7 +52,8 @@ class OpenApiTest : public ApiTest {
 };
 
 // Every "$ref" anywhere in `value`, with where it was found.
-void CollectRefs(const json::value& value, const std::string& where, std::vector<std::pair<std::string, std::string>>* out) {
+void CollectRefs(const json::value& value, const std::string& where,
+                 std::vector<std::pair<std::string, std::string>>* out) {
   if (value.is_object()) {
     for (const auto& [key, child] : value.as_object()) {
       if (key == "$ref" && child.is_string()) {
@@ -63,7 +64,8 @@ void CollectRefs(const json::value& value, const std::string& where, std::vector
     }
   } else if (value.is_array()) {
     size_t i = 0;
-    for (const json::value& child : value.as_array()) CollectRefs(child, where + "/" + std::to_string(i++), out);
+    for (const json::value& child : value.as_array())
+      CollectRefs(child, where + "/" + std::to_string(i++), out);
   }
 }
 
@@ -124,7 +126,8 @@ TEST_F(OpenApiTest, EveryRouteIsDocumentedWithItsMethodAndParameters) {
     for (const auto& [method, operation] : methods.as_object()) {
       std::string upper(method);
       for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      EXPECT_TRUE(InRouter(upper, std::string(pattern))) << "documented but not routed: " << upper << " " << pattern;
+      EXPECT_TRUE(InRouter(upper, std::string(pattern)))
+          << "documented but not routed: " << upper << " " << pattern;
       ++operations;
     }
   }
@@ -213,7 +216,8 @@ TEST_F(OpenApiTest, TheRoutesTheIssueRequiresAreRoutedAndDocumented) {
                   .contains(kDocxMedia));
   // The form PATCH documents its concurrency answers.
   ASSERT_NE(Operation("PATCH", "/api/instances/{id}/forms/{form}"), nullptr);
-  const json::object& patch = Operation("PATCH", "/api/instances/{id}/forms/{form}")->at("responses").as_object();
+  const json::object& patch =
+      Operation("PATCH", "/api/instances/{id}/forms/{form}")->at("responses").as_object();
   for (const char* status : {"409", "412", "422", "428"}) EXPECT_TRUE(patch.contains(status)) << status;
   ASSERT_NE(Operation("POST", "/api/session"), nullptr);
   EXPECT_TRUE(Operation("POST", "/api/session")->at("responses").as_object().contains("429"));

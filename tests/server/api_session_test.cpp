@@ -18,7 +18,8 @@ class SessionTest : public ApiTest {};
 
 TEST_F(SessionTest, LoginSetsAStrictHttpOnlyCookieAndReturnsTheTokens) {
   ApiClient browser(port());
-  TestResponse login = browser.Post("/api/session", json::object{{"username", "anna"}, {"password", kPassword}});
+  TestResponse login =
+      browser.Post("/api/session", json::object{{"username", "anna"}, {"password", kPassword}});
   ASSERT_EQ(login.status, 201) << Describe(login);
   ASSERT_EQ(login.set_cookies.size(), 1u);
   const std::string& cookie = login.set_cookies[0];
@@ -63,7 +64,8 @@ TEST_F(SessionTest, LoginSetsAStrictHttpOnlyCookieAndReturnsTheTokens) {
 
 TEST_F(SessionTest, WrongPasswordAndUnknownUserGetTheSameAnswer) {
   ApiClient one(port()), two(port());
-  TestResponse wrong = one.Post("/api/session", json::object{{"username", "anna"}, {"password", "fel-losenord-123"}});
+  TestResponse wrong =
+      one.Post("/api/session", json::object{{"username", "anna"}, {"password", "fel-losenord-123"}});
   TestResponse unknown =
       two.Post("/api/session", json::object{{"username", "ingen-sadan"}, {"password", "fel-losenord-123"}});
   EXPECT_EQ(wrong.status, 401) << Describe(wrong);
@@ -91,11 +93,14 @@ class ThrottledSessionTest : public ApiTest {
 TEST_F(ThrottledSessionTest, RepeatedFailuresAreThrottledUntilTheWindowHasPassed) {
   ApiClient guesser(port());
   for (int i = 0; i < 3; ++i) {
-    TestResponse r = guesser.Post("/api/session", json::object{{"username", "rut"}, {"password", "gissning-" + std::to_string(i) + "-abc"}});
+    TestResponse r = guesser.Post(
+        "/api/session",
+        json::object{{"username", "rut"}, {"password", "gissning-" + std::to_string(i) + "-abc"}});
     EXPECT_EQ(r.status, 401) << "attempt " << i << ": " << Describe(r);
   }
   // Now even the right password is not tried.
-  TestResponse throttled = guesser.Post("/api/session", json::object{{"username", "rut"}, {"password", kPassword}});
+  TestResponse throttled =
+      guesser.Post("/api/session", json::object{{"username", "rut"}, {"password", kPassword}});
   ASSERT_EQ(throttled.status, 429) << Describe(throttled);
   EXPECT_THAT(throttled.Header("content-type"), HasSubstr("application/problem+json"));
   const std::string retry_after = throttled.Header("retry-after");
@@ -111,13 +116,15 @@ TEST_F(ThrottledSessionTest, RepeatedFailuresAreThrottledUntilTheWindowHasPassed
 
   // Five minutes later: still throttled, and for less time.
   clock_.Advance(std::chrono::minutes(5));
-  TestResponse later = guesser.Post("/api/session", json::object{{"username", "rut"}, {"password", kPassword}});
+  TestResponse later =
+      guesser.Post("/api/session", json::object{{"username", "rut"}, {"password", kPassword}});
   EXPECT_EQ(later.status, 429) << Describe(later);
   EXPECT_LE(std::stol(later.Header("retry-after").empty() ? "0" : later.Header("retry-after")), 301);
 
   // Once the window has passed, the right password works again.
   clock_.Advance(std::chrono::minutes(5) + std::chrono::seconds(1));
-  TestResponse allowed = guesser.Post("/api/session", json::object{{"username", "rut"}, {"password", kPassword}});
+  TestResponse allowed =
+      guesser.Post("/api/session", json::object{{"username", "rut"}, {"password", kPassword}});
   EXPECT_EQ(allowed.status, 201) << Describe(allowed);
   EXPECT_EQ(guesser.Get("/api/me").status, 200);
 }
@@ -148,9 +155,8 @@ TEST_F(SessionTest, ForgedCookiesAndTokensAreRejected) {
   std::string forged = signed_in.token();
   forged[forged.size() / 2] = forged[forged.size() / 2] == 'A' ? 'B' : 'A';  // one character off
 
-  for (const std::string& value :
-       {forged, std::string("0123456789abcdef0123456789abcdef0123456789a"), std::string(300, 'x'),
-        std::string("")}) {
+  for (const std::string& value : {forged, std::string("0123456789abcdef0123456789abcdef0123456789a"),
+                                   std::string(300, 'x'), std::string("")}) {
     ApiClient attacker(port());
     TestResponse r = attacker.Get("/api/me", {{"Cookie", "spegla_session=" + value}});
     EXPECT_EQ(r.status, 401) << "cookie " << value.substr(0, 50) << ": " << Describe(r);
@@ -162,7 +168,8 @@ TEST_F(SessionTest, ForgedCookiesAndTokensAreRejected) {
   // Another cookie's name does not count.
   ApiClient other(port());
   EXPECT_EQ(other.Get("/api/me", {{"Cookie", "spegla_sessionx=" + signed_in.token()}}).status, 401);
-  EXPECT_EQ(other.Get("/api/me", {{"Cookie", "theme=dark; spegla_session=" + signed_in.token()}}).status, 200);
+  EXPECT_EQ(other.Get("/api/me", {{"Cookie", "theme=dark; spegla_session=" + signed_in.token()}}).status,
+            200);
 }
 
 TEST_F(SessionTest, StateChangesWithTheCookieNeedTheCsrfToken) {
@@ -196,7 +203,8 @@ TEST_F(SessionTest, StateChangesWithTheCookieNeedTheCsrfToken) {
 
   // DELETE and PATCH are guarded too.
   EXPECT_EQ(admin.Delete("/api/session").status, 403);
-  EXPECT_EQ(admin.Patch("/api/municipalities/" + std::to_string(municipality_b_), json::object{{"name", "X"}}).status,
+  EXPECT_EQ(admin.Patch("/api/municipalities/" + std::to_string(municipality_b_), json::object{{"name", "X"}})
+                .status,
             403);
 
   TestResponse right = admin.Post("/api/municipalities", lerum, {{"X-CSRF-Token", admin.csrf_token()}});
@@ -224,8 +232,8 @@ TEST_F(SessionTest, BearerTokensNeedNoCsrfToken) {
   // A bearer of a user without the role is still held to the gate.
   ApiClient anna(port());
   ASSERT_TRUE(anna.SignIn("anna"));
-  TestResponse refused =
-      system.Post("/api/municipalities", json::object{{"name", "Annas kommun"}}, {{"Authorization", "Bearer " + anna.token()}});
+  TestResponse refused = system.Post("/api/municipalities", json::object{{"name", "Annas kommun"}},
+                                     {{"Authorization", "Bearer " + anna.token()}});
   EXPECT_EQ(refused.status, 403) << Describe(refused);
   EXPECT_EQ(Str(Json(refused), "title"), "Inte tillåtet");
 }
@@ -248,7 +256,8 @@ TEST_F(SessionTest, RequestBodiesAreCheckedForTypeSyntaxAndEveryFieldProblem) {
       admin.Send("POST", "/api/municipalities", R"({"name": "Lerum)", {{"Content-Type", "application/json"}});
   EXPECT_EQ(broken.status, 400) << Describe(broken);
   EXPECT_THAT(broken.Header("content-type"), HasSubstr("application/problem+json"));
-  TestResponse array = admin.Send("POST", "/api/municipalities", "[1, 2]", {{"Content-Type", "application/json"}});
+  TestResponse array =
+      admin.Send("POST", "/api/municipalities", "[1, 2]", {{"Content-Type", "application/json"}});
   EXPECT_EQ(array.status, 400) << Describe(array);
 
   // Every problem at once: a wrong type, a missing field and an unknown one.
@@ -264,11 +273,13 @@ TEST_F(SessionTest, RequestBodiesAreCheckedForTypeSyntaxAndEveryFieldProblem) {
   EXPECT_EQ(engine_->Users().size(), SeedUsers().size());  // nobody was created
 
   // With the body right, the same route works (UTF-8 and a charset parameter are fine).
-  TestResponse ok = admin.Send(
-      "POST", "/api/users",
-      json::serialize(json::object{{"username", "nils"}, {"name", "Nils Nilsson"}, {"global_role", "personal"},
-                                   {"municipality_id", municipality_a_}, {"password", "ett-langt-losenord"}}),
-      {{"Content-Type", "application/json; charset=utf-8"}});
+  TestResponse ok = admin.Send("POST", "/api/users",
+                               json::serialize(json::object{{"username", "nils"},
+                                                            {"name", "Nils Nilsson"},
+                                                            {"global_role", "personal"},
+                                                            {"municipality_id", municipality_a_},
+                                                            {"password", "ett-langt-losenord"}}),
+                               {{"Content-Type", "application/json; charset=utf-8"}});
   ASSERT_EQ(ok.status, 201) << Describe(ok);
   EXPECT_EQ(Str(Json(ok), "username"), "nils");
   ApiClient nils(port());
@@ -278,12 +289,12 @@ TEST_F(SessionTest, RequestBodiesAreCheckedForTypeSyntaxAndEveryFieldProblem) {
 TEST_F(SessionTest, ChangingThePasswordNeedsTheCurrentOne) {
   ApiClient anna(port());
   ASSERT_TRUE(anna.SignIn("anna"));
-  TestResponse wrong = anna.Put("/api/me/password",
-                                json::object{{"current_password", "inte-det-har"}, {"new_password", "ett-nytt-losenord"}});
+  TestResponse wrong = anna.Put("/api/me/password", json::object{{"current_password", "inte-det-har"},
+                                                                 {"new_password", "ett-nytt-losenord"}});
   EXPECT_EQ(wrong.status, 422) << Describe(wrong);
   EXPECT_THAT(ErrorFields(wrong), UnorderedElementsAre("current_password"));
-  TestResponse changed = anna.Put("/api/me/password",
-                                  json::object{{"current_password", kPassword}, {"new_password", "ett-nytt-losenord"}});
+  TestResponse changed = anna.Put("/api/me/password", json::object{{"current_password", kPassword},
+                                                                   {"new_password", "ett-nytt-losenord"}});
   // Every session of the user ends; the answer starts a new one for whoever changed it.
   EXPECT_EQ(changed.status, 200) << Describe(changed);
   EXPECT_EQ(json::parse(changed.body).at("user").at("username").as_string(), "anna");

@@ -108,9 +108,9 @@ std::vector<std::string> FieldIds(const json::value& form) {
 // --- ApiClient ---------------------------------------------------------------------------------------
 
 bool ApiClient::SignIn(const std::string& username, const std::string& password) {
-  TestResponse response =
-      http_.Request("POST", "/api/session", json::serialize(json::object{{"username", username}, {"password", password}}),
-                    {{"Content-Type", "application/json"}});
+  TestResponse response = http_.Request(
+      "POST", "/api/session", json::serialize(json::object{{"username", username}, {"password", password}}),
+      {{"Content-Type", "application/json"}});
   if (response.status != 201) {
     ADD_FAILURE() << "signing in as " << username << ": " << Describe(response);
     return false;
@@ -307,15 +307,17 @@ void ApiTest::Ku8ToObservation(std::int64_t id) {
       U("olle"), id, "planering", 0,
       {{"problemformulering_preciserad", Text("Elevernas delaktighet i genomgångar.")},
        {"observationsomrade", Text("pedagog_barn")},
-       {"planeringsmoten", Value{std::vector<Row>{{{"datum", Day("2026-03-20")}, {"deltagare", Text("Alla")}}}}}})));
+       {"planeringsmoten",
+        Value{std::vector<Row>{{{"datum", Day("2026-03-20")}, {"deltagare", Text("Alla")}}}}}})));
   ASSERT_TRUE(Succeeds(engine_->SetFields(U("rut"), id, "planering", 0, {{"tid_avsatt", Yes(true)}})));
   ASSERT_TRUE(Succeeds(engine_->SignOff(U("rut"), id, "planeringsmoten")));
   ASSERT_TRUE(Succeeds(engine_->CompleteStep(U("olle"), id, "planeringsmoten")));
   ASSERT_TRUE(Succeeds(engine_->AddOccurrence(U("olle"), id, "observation")));
-  ASSERT_TRUE(Succeeds(engine_->SetFields(U("olle"), id, "observation", 1,
-                                          {{"datum", Day("2026-04-14")},
-                                           {"fokus", Text("Genomgångar")},
-                                           {"anteckningar", Text("Tre elever i främre raden räckte upp handen.")}})));
+  ASSERT_TRUE(
+      Succeeds(engine_->SetFields(U("olle"), id, "observation", 1,
+                                  {{"datum", Day("2026-04-14")},
+                                   {"fokus", Text("Genomgångar")},
+                                   {"anteckningar", Text("Tre elever i främre raden räckte upp handen.")}})));
 }
 
 }  // namespace spegla::test

@@ -29,7 +29,8 @@ namespace json = boost::json;
 // Every seeded user's password.
 inline constexpr const char* kPassword = "korrekt-hast-batteri";
 inline constexpr const char* kKu8 = "ku8-larande-besok";
-inline constexpr const char* kDocxMedia = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+inline constexpr const char* kDocxMedia =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 inline constexpr const char* kXlsxMedia = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 using Headers = std::map<std::string, std::string>;

@@ -114,7 +114,9 @@ class RawConnection {
   }
   ~RawConnection() { ::close(fd_); }
 
-  void Send(const std::string& bytes) { EXPECT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size())); }
+  void Send(const std::string& bytes) {
+    EXPECT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+  }
 
   // Reads until `end` has come (returns all read so far), the peer closes, or 30 s pass.
   std::string ReadUntil(const std::string& end) {
@@ -181,8 +183,8 @@ TEST_F(HttpServerTest, DecodesPathQueryAndHeaders) {
   EXPECT_EQ(seen.target, target);
   EXPECT_EQ(seen.path, "/a b/c\xc3\xa5");
   using Pair = std::pair<std::string, std::string>;
-  EXPECT_THAT(seen.query, ElementsAre(Pair{"x", "1"}, Pair{"y", "hello world"}, Pair{"x", "2"}, Pair{"flag", ""},
-                                      Pair{"plus", "a b"}, Pair{"empty", ""}));
+  EXPECT_THAT(seen.query, ElementsAre(Pair{"x", "1"}, Pair{"y", "hello world"}, Pair{"x", "2"},
+                                      Pair{"flag", ""}, Pair{"plus", "a b"}, Pair{"empty", ""}));
   ASSERT_NE(seen.Query("x"), nullptr);
   EXPECT_EQ(*seen.Query("x"), "1");
   EXPECT_EQ(seen.Query("missing"), nullptr);
@@ -271,9 +273,8 @@ TEST_F(HttpServerTest, RefusesABodyOverTheLimitWith413AndCloses) {
   EXPECT_FALSE(client.connected());
 
   // Chunked, so that only reading the body finds it too large.
-  std::string chunked =
-      "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" + std::string(2048, 'y') +
-      "\r\n0\r\n\r\n";
+  std::string chunked = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" +
+                        std::string(2048, 'y') + "\r\n0\r\n\r\n";
   bool closed = false;
   std::string raw = SendRaw(port(), chunked, 10s, &closed);
   EXPECT_THAT(raw, StartsWith("HTTP/1.1 413 "));
@@ -349,8 +350,8 @@ TEST_F(HttpServerTest, AnswersTwoHundredPipelinedRequestsInOrder) {
   std::string requests;
   std::vector<std::string> expected;
   for (int i = 0; i < 200; ++i) {
-    requests += "GET /r" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n" + (i == 199 ? "Connection: close\r\n" : "") +
-                "\r\n";
+    requests += "GET /r" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n" +
+                (i == 199 ? "Connection: close\r\n" : "") + "\r\n";
     expected.push_back("GET /r" + std::to_string(i));
   }
   bool closed = false;
@@ -567,7 +568,8 @@ TEST(AccessLogLineTest, FormatsLikeTheExample) {
   entry.status = 200;
   entry.response_bytes = 312;
   entry.duration = 412us;
-  EXPECT_EQ(FormatAccessLogLine(entry), "127.0.0.1 - admin [2026-11-23T17:50:01Z] \"GET /api/me\" 200 312 0.412ms");
+  EXPECT_EQ(FormatAccessLogLine(entry),
+            "127.0.0.1 - admin [2026-11-23T17:50:01Z] \"GET /api/me\" 200 312 0.412ms");
 
   entry.user = "";
   entry.target = "/a\"b";

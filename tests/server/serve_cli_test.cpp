@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "../engine/engine_test_support.h"
-#include "gtest/gtest.h"
 #include "../support/http_client.h"
+#include "gtest/gtest.h"
 
 extern char** environ;
 
@@ -79,7 +79,8 @@ class ServerProcess {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     std::smatch match;
     while (!std::regex_search(out_, match, pattern)) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;
       pollfd fd{out_fd_, POLLIN, 0};
       if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) break;
@@ -105,7 +106,8 @@ class ServerProcess {
     exited_ = true;
     // The rest of standard output.
     char buffer[4096];
-    for (ssize_t n; (n = ::read(out_fd_, buffer, sizeof buffer)) > 0;) out_.append(buffer, static_cast<size_t>(n));
+    for (ssize_t n; (n = ::read(out_fd_, buffer, sizeof buffer)) > 0;)
+      out_.append(buffer, static_cast<size_t>(n));
     return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   }
 
@@ -131,17 +133,18 @@ std::uint16_t PortOf(const std::smatch& match) {
 
 TEST(ServeCliTest, FirstStartInstallsTheWorkflowsAndMakesTheAdminWhoCanLogIn) {
   ScratchDir dir("serve");
-  ServerProcess server({"serve", "--port", "0", "--db", "first.db"}, dir.path(),
-                       {{"SPEGLA_ADMIN_PASSWORD", "correct horse battery"}, {"SPEGLA_ACCESS_LOG", "access.log"}});
+  ServerProcess server(
+      {"serve", "--port", "0", "--db", "first.db"}, dir.path(),
+      {{"SPEGLA_ADMIN_PASSWORD", "correct horse battery"}, {"SPEGLA_ACCESS_LOG", "access.log"}});
   const std::uint16_t port = PortOf(server.WaitForOutput(kListening));
   ASSERT_NE(port, 0) << server.out() << server.err();
   EXPECT_NE(server.out().find("Created the account admin with the password from SPEGLA_ADMIN_PASSWORD"),
             std::string::npos);
 
   HttpClient client(port);
-  TestResponse login = client.Request("POST", "/api/session",
-                                      R"({"username": "admin", "password": "correct horse battery"})",
-                                      {{"Content-Type", "application/json"}});
+  TestResponse login =
+      client.Request("POST", "/api/session", R"({"username": "admin", "password": "correct horse battery"})",
+                     {{"Content-Type", "application/json"}});
   ASSERT_EQ(login.status, 201) << login.body;
   TestResponse workflows = client.Request("GET", "/api/workflows");
   ASSERT_EQ(workflows.status, 200) << workflows.body;
@@ -163,33 +166,39 @@ TEST(ServeCliTest, FirstStartInstallsTheWorkflowsAndMakesTheAdminWhoCanLogIn) {
   EXPECT_NE(text.find("\"GET /api/workflows\" 200"), std::string::npos) << text;
 
   // A second start finds the database as it was: no second admin, no new password printed.
-  ServerProcess again({"serve", "--port", "0", "--db", "first.db"}, dir.path(), {{"SPEGLA_ACCESS_LOG", "off"}});
+  ServerProcess again({"serve", "--port", "0", "--db", "first.db"}, dir.path(),
+                      {{"SPEGLA_ACCESS_LOG", "off"}});
   const std::uint16_t second = PortOf(again.WaitForOutput(kListening));
   ASSERT_NE(second, 0) << again.err();
   EXPECT_EQ(again.out().find("Created the account"), std::string::npos);
   HttpClient other(second);
-  EXPECT_EQ(other.Request("POST", "/api/session", R"({"username": "admin", "password": "correct horse battery"})",
-                          {{"Content-Type", "application/json"}})
-                .status,
-            201);
+  EXPECT_EQ(
+      other
+          .Request("POST", "/api/session", R"({"username": "admin", "password": "correct horse battery"})",
+                   {{"Content-Type", "application/json"}})
+          .status,
+      201);
   EXPECT_EQ(again.Stop(SIGINT), 0) << again.err();
 }
 
 TEST(ServeCliTest, WithoutAPasswordOneIsGeneratedAndPrintedOnce) {
   ScratchDir dir("serve");
-  ServerProcess server({"serve", "--port", "0", "--db", "generated.db"}, dir.path(), {{"SPEGLA_ACCESS_LOG", "off"}});
+  ServerProcess server({"serve", "--port", "0", "--db", "generated.db"}, dir.path(),
+                       {{"SPEGLA_ACCESS_LOG", "off"}});
   std::smatch password = server.WaitForOutput(std::regex(R"(admin with the password ([A-Za-z0-9]{20})\n)"));
   ASSERT_FALSE(password.empty()) << server.out() << server.err();
   const std::string generated = password[1].str();
   const std::uint16_t port = PortOf(server.WaitForOutput(kListening));
   ASSERT_NE(port, 0);
   HttpClient client(port);
-  EXPECT_EQ(client.Request("POST", "/api/session", R"({"username": "admin", "password": ")" + generated + "\"}",
-                           {{"Content-Type", "application/json"}})
+  EXPECT_EQ(client
+                .Request("POST", "/api/session", R"({"username": "admin", "password": ")" + generated + "\"}",
+                         {{"Content-Type", "application/json"}})
                 .status,
             201);
-  EXPECT_EQ(client.Request("POST", "/api/session", R"({"username": "admin", "password": "wrong password"})",
-                           {{"Content-Type", "application/json"}})
+  EXPECT_EQ(client
+                .Request("POST", "/api/session", R"({"username": "admin", "password": "wrong password"})",
+                         {{"Content-Type", "application/json"}})
                 .status,
             401);
   EXPECT_EQ(server.Stop(SIGTERM), 0);
@@ -197,7 +206,8 @@ TEST(ServeCliTest, WithoutAPasswordOneIsGeneratedAndPrintedOnce) {
 
 TEST(ServeCliTest, EveryProblemOfTheConfigurationIsReportedAndNothingStarts) {
   ScratchDir dir("serve");
-  std::ofstream(dir.path() / "bad.ini") << "[server]\nport = 70000\nprot = 1\n[security]\nsession_hours = many\n";
+  std::ofstream(dir.path() / "bad.ini")
+      << "[server]\nport = 70000\nprot = 1\n[security]\nsession_hours = many\n";
   ServerProcess server({"serve", "--config", "bad.ini", "--db", "never.db"}, dir.path(), {});
   EXPECT_EQ(server.Wait(), 2);
   const std::string err = server.err();

@@ -122,10 +122,14 @@ session_hours = 3
 password_cost = moderate
 )");
   std::map<std::string, std::string> env = {
-      {"SPEGLA_ADDRESS", "::1"},          {"SPEGLA_PORT", "9100"},
-      {"SPEGLA_THREADS", "6"},            {"SPEGLA_DB", "from-env.db"},
-      {"SPEGLA_ACCESS_LOG", "off"},       {"SPEGLA_SESSION_HOURS", "24"},
-      {"SPEGLA_SECURE_COOKIES", "on"},    {"SPEGLA_PASSWORD_COST", "minimum"},
+      {"SPEGLA_ADDRESS", "::1"},
+      {"SPEGLA_PORT", "9100"},
+      {"SPEGLA_THREADS", "6"},
+      {"SPEGLA_DB", "from-env.db"},
+      {"SPEGLA_ACCESS_LOG", "off"},
+      {"SPEGLA_SESSION_HOURS", "24"},
+      {"SPEGLA_SECURE_COOKIES", "on"},
+      {"SPEGLA_PASSWORD_COST", "minimum"},
       {"SPEGLA_SOMETHING_ELSE", "ignored"},
   };
   std::vector<std::string> problems;
@@ -150,38 +154,38 @@ password_cost = moderate
 
 TEST(ServerConfigTest, ReportsEveryProblemAtOnce) {
   std::string file = WriteFile("bad.ini",
-                               "[server]\n"                  // 1
-                               "port = 70000\n"              // 2
-                               "prot = 80\n"                 // 3
-                               "threads = many\n"            // 4
-                               "this line has no equals\n"   // 5
-                               "body_limit = 12X\n"          // 6
-                               "[security\n"                 // 7
-                               "session_hours = 5\n"         // 8 (in the broken section: not reported)
-                               "[security]\n"                // 9
-                               "secure_cookies = maybe\n"    // 10
-                               "password_cost = cheap\n"     // 11
-                               "session_hours = 0\n"         // 12
-                               "session_hours = 2\n"         // 13
-                               "[nonsense]\n"                // 14
-                               "a = b\n");                   // 15
+                               "[server]\n"                 // 1
+                               "port = 70000\n"             // 2
+                               "prot = 80\n"                // 3
+                               "threads = many\n"           // 4
+                               "this line has no equals\n"  // 5
+                               "body_limit = 12X\n"         // 6
+                               "[security\n"                // 7
+                               "session_hours = 5\n"        // 8 (in the broken section: not reported)
+                               "[security]\n"               // 9
+                               "secure_cookies = maybe\n"   // 10
+                               "password_cost = cheap\n"    // 11
+                               "session_hours = 0\n"        // 12
+                               "session_hours = 2\n"        // 13
+                               "[nonsense]\n"               // 14
+                               "a = b\n");                  // 15
   std::map<std::string, std::string> env = {{"SPEGLA_THREADS", "lots"}, {"SPEGLA_SECURE_COOKIES", "perhaps"}};
   std::vector<std::string> problems;
   ServerConfig config = LoadServerConfig(file, env, &problems);
-  EXPECT_THAT(problems,
-              ElementsAre(file + ":5: '=' character not found in line",  //
-                          file + ":7: unmatched '['",                     //
-                          file + ":13: duplicate key name",               //
-                          file + ":2: [server] port: 70000 is out of range (0-65535)",
-                          file + ":3: [server] prot: unknown key",
-                          file + ":4: [server] threads: \"many\" is not a whole number",
-                          file + ":6: [server] body_limit: \"12X\" is not a size (bytes, or a number with K, M or G)",
-                          file + ":10: [security] secure_cookies: \"maybe\" is not true or false",
-                          file + ":11: [security] password_cost: \"cheap\" is not interactive, moderate or minimum",
-                          file + ":12: [security] session_hours: 0 is out of range (1-8760)",
-                          file + ":14: [nonsense]: unknown section",
-                          "SPEGLA_THREADS: \"lots\" is not a whole number",
-                          "SPEGLA_SECURE_COOKIES: \"perhaps\" is not true or false"));
+  EXPECT_THAT(
+      problems,
+      ElementsAre(file + ":5: '=' character not found in line",  //
+                  file + ":7: unmatched '['",                    //
+                  file + ":13: duplicate key name",              //
+                  file + ":2: [server] port: 70000 is out of range (0-65535)",
+                  file + ":3: [server] prot: unknown key",
+                  file + ":4: [server] threads: \"many\" is not a whole number",
+                  file + ":6: [server] body_limit: \"12X\" is not a size (bytes, or a number with K, M or G)",
+                  file + ":10: [security] secure_cookies: \"maybe\" is not true or false",
+                  file + ":11: [security] password_cost: \"cheap\" is not interactive, moderate or minimum",
+                  file + ":12: [security] session_hours: 0 is out of range (1-8760)",
+                  file + ":14: [nonsense]: unknown section", "SPEGLA_THREADS: \"lots\" is not a whole number",
+                  "SPEGLA_SECURE_COOKIES: \"perhaps\" is not true or false"));
   // What was wrong keeps its default.
   EXPECT_EQ(config.port, 8080);
   EXPECT_EQ(config.threads, 0u);

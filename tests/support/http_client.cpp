@@ -83,7 +83,8 @@ struct HttpClient::Impl {
     buffer.clear();
     stream.emplace(io);
     stream->expires_after(timeout);
-    OpResult connected = RunOp(io, [&](auto handler) { stream->async_connect(Local(port), std::move(handler)); });
+    OpResult connected =
+        RunOp(io, [&](auto handler) { stream->async_connect(Local(port), std::move(handler)); });
     if (connected.ec) {
       stream.reset();
     } else {
@@ -125,15 +126,16 @@ struct HttpClient::Impl {
   }
 };
 
-HttpClient::HttpClient(std::uint16_t port, std::chrono::milliseconds timeout) : impl_(std::make_unique<Impl>()) {
+HttpClient::HttpClient(std::uint16_t port, std::chrono::milliseconds timeout)
+    : impl_(std::make_unique<Impl>()) {
   impl_->port = port;
   impl_->timeout = timeout;
 }
 
 HttpClient::~HttpClient() { impl_->Disconnect(); }
 
-TestResponse HttpClient::Request(const std::string& method, const std::string& target, const std::string& body,
-                                 const std::map<std::string, std::string>& headers) {
+TestResponse HttpClient::Request(const std::string& method, const std::string& target,
+                                 const std::string& body, const std::map<std::string, std::string>& headers) {
   http::request<http::string_body> request;
   request.method_string(method);
   request.target(target);
@@ -163,9 +165,8 @@ TestResponse HttpClient::Request(const std::string& method, const std::string& t
       }
     }
     impl_->stream->expires_after(impl_->timeout);
-    OpResult result = RunOp(impl_->io, [&](auto handler) {
-      http::async_write(*impl_->stream, request, std::move(handler));
-    });
+    OpResult result = RunOp(
+        impl_->io, [&](auto handler) { http::async_write(*impl_->stream, request, std::move(handler)); });
     if (!result.ec) {
       http::response_parser<http::string_body> parser;
       parser.body_limit(boost::none);
@@ -234,7 +235,8 @@ std::string SendRaw(std::uint16_t port, const std::string& bytes, std::chrono::m
     return "";
   }
   if (!bytes.empty()) {
-    result = RunOp(io, [&](auto handler) { net::async_write(stream, net::buffer(bytes), std::move(handler)); });
+    result =
+        RunOp(io, [&](auto handler) { net::async_write(stream, net::buffer(bytes), std::move(handler)); });
     if (result.ec) {
       if (closed_by_server) *closed_by_server = IsClosed(result.ec) || result.ec == net::error::broken_pipe;
       return "";

@@ -54,6 +54,7 @@ class HttpClient {
 // Connects, writes `bytes` as they are, then reads until the server closes the connection or `timeout`
 // passes; returns everything read. `closed_by_server` (when given) tells which of the two ended it.
 std::string SendRaw(std::uint16_t port, const std::string& bytes,
-                    std::chrono::milliseconds timeout = std::chrono::seconds(10), bool* closed_by_server = nullptr);
+                    std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                    bool* closed_by_server = nullptr);
 
 }  // namespace spegla::test

@@ -237,8 +237,8 @@ class Engine {
   // one operation. With `expected_etag` (the form's etag as the actor last saw it) nothing is written
   // unless the form still has that etag (kConflict, issue "etag", otherwise), and each field written must
   // still have the version the actor saw.
-  Result<FormView> WriteForm(const Actor& actor, std::int64_t instance, const std::string& form, int occurrence,
-                             std::vector<FieldChange> changes,
+  Result<FormView> WriteForm(const Actor& actor, std::int64_t instance, const std::string& form,
+                             int occurrence, std::vector<FieldChange> changes,
                              const std::optional<std::string>& expected_etag = std::nullopt);
   // Adds the next occurrence of a repeating step (a visit day, a meeting); returns its number.
   Result<int> AddOccurrence(const Actor& actor, std::int64_t instance, const std::string& step);
