@@ -70,6 +70,7 @@ class Api {
   void AddDocumentRoutes();
   void AddExportRoutes();
   void AddMetaRoutes();
+  std::vector<User> VisibleUsers(const User& viewer);
 
   Engine& engine_;
   ApiOptions options_;

@@ -1,5 +1,6 @@
 // Routes for municipalities, units, teams, users, observer pools and workflow definitions.
 #include <algorithm>
+#include <set>
 
 #include "api.h"
 #include "api_support.h"
@@ -27,6 +28,28 @@ json::array Items(const std::vector<T>& list, F&& to_json, const Paging& paging,
 }
 
 }  // namespace
+
+// Staff are personal data: an administrator sees every user; an utvecklingsledare those of their own
+// municipality and the observers their network shares (whom they may put into a visit), or everyone when
+// they belong to no municipality.
+std::vector<User> Api::VisibleUsers(const User& viewer) {
+  std::vector<User> users = engine_.Users();
+  if (viewer.global_role == "administrator" || !viewer.municipality_id) return users;
+  std::string network;
+  std::vector<Municipality> municipalities = engine_.Municipalities();
+  for (const Municipality& m : municipalities) {
+    if (m.id == *viewer.municipality_id) network = m.network;
+  }
+  std::set<std::string> observers;
+  for (const Municipality& m : municipalities) {
+    if (m.id == *viewer.municipality_id || network.empty() || m.network != network) continue;
+    for (const User& u : engine_.ObserverPool(m.id)) observers.insert(u.username);
+  }
+  std::erase_if(users, [&](const User& u) {
+    return u.municipality_id != viewer.municipality_id && !observers.count(u.username);
+  });
+  return users;
+}
 
 void Api::AddOrganisationRoutes() {
   const std::vector<ParameterDoc> paging = {
@@ -220,7 +243,7 @@ void Api::AddOrganisationRoutes() {
               Paging p = ReadPaging(c.request, &errors);
               std::optional<std::int64_t> municipality = QueryInt(c.request, "municipality_id", &errors);
               if (!errors.empty()) return QueryProblem(std::move(errors));
-              std::vector<User> users = engine_.Users();
+              std::vector<User> users = VisibleUsers(c.user());
               if (municipality) {
                 std::erase_if(users, [&](const User& u) { return u.municipality_id != municipality; });
               }
