@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "http_server.h"
 #include "server_config.h"
+#include "spegla/utf8.h"
 
 namespace spegla::cli {
 namespace {
@@ -27,17 +28,28 @@ std::string GeneratedPassword() {
   return out;
 }
 
-// On an empty database: the bundled workflows and the first administrator.
+// On first start: the bundled workflows (when the database has none) and the account admin (when there is
+// none, also on a database `spegla demo` filled first, whose people have no passwords).
 bool FirstStart(Context& c, Engine& engine, const std::map<std::string, std::string>& env) {
-  if (!engine.Users().empty() || !engine.Definitions().empty()) return true;
-  std::vector<std::string> installed;
-  Result<std::vector<DefinitionPtr>> bundled =
-      InstallBundled(engine, (fs::path(c.env.share_dir) / "workflows").string(), &installed);
-  if (!bundled) {
-    c.Fail(bundled.error());
+  if (engine.Definitions().empty()) {
+    std::vector<std::string> installed;
+    Result<std::vector<DefinitionPtr>> bundled =
+        InstallBundled(engine, (fs::path(c.env.share_dir) / "workflows").string(), &installed);
+    if (!bundled) {
+      c.Fail(bundled.error());
+      return false;
+    }
+    for (const std::string& d : installed) c.err << "spegla: installed workflow " << d << "\n";
+  }
+  if (engine.FindUser(std::string("admin"))) return true;
+  auto given = env.find("SPEGLA_ADMIN_PASSWORD");
+  const bool generated = given == env.end() || given->second.empty();
+  const std::string password = generated ? GeneratedPassword() : given->second;
+  // Checked before the account is made: an account without a usable password would lock the admin out.
+  if (!IsValidUtf8(password) || CountCodePoints(password) < 10) {
+    c.err << "spegla: SPEGLA_ADMIN_PASSWORD must have at least 10 characters\n";
     return false;
   }
-  for (const std::string& d : installed) c.err << "spegla: installed workflow " << d << "\n";
   User admin;
   admin.username = "admin";
   admin.display_name = "Administratör";
@@ -47,9 +59,6 @@ bool FirstStart(Context& c, Engine& engine, const std::map<std::string, std::str
     c.Fail(created.error());
     return false;
   }
-  auto given = env.find("SPEGLA_ADMIN_PASSWORD");
-  const bool generated = given == env.end() || given->second.empty();
-  const std::string password = generated ? GeneratedPassword() : given->second;
   Result<Ok> set = engine.SetPassword(Actor::Operator(), "admin", password);
   if (!set) {
     c.Fail(set.error());

@@ -217,5 +217,40 @@ TEST(ServeCliTest, EveryProblemOfTheConfigurationIsReportedAndNothingStarts) {
   EXPECT_FALSE(fs::exists(dir.path() / "never.db"));
 }
 
+TEST(ServeCliTest, ADatabaseTheDemoFilledFirstGetsItsAdminToo) {
+  ScratchDir dir("serve");
+  ServerProcess demo({"demo", "--db", "demo.db", "--instances", "3", "--no-documents"}, dir.path(), {});
+  ASSERT_EQ(demo.Wait(), 0) << demo.err();
+  ServerProcess server({"serve", "--port", "0", "--db", "demo.db"}, dir.path(),
+                       {{"SPEGLA_ADMIN_PASSWORD", "demo admin password"}, {"SPEGLA_ACCESS_LOG", "off"}});
+  const std::uint16_t port = PortOf(server.WaitForOutput(kListening));
+  ASSERT_NE(port, 0) << server.err();
+  HttpClient client(port);
+  ASSERT_EQ(
+      client
+          .Request("POST", "/api/session", R"({"username": "admin", "password": "demo admin password"})",
+                   {{"Content-Type", "application/json"}})
+          .status,
+      201);
+  TestResponse instances = client.Request("GET", "/api/instances");
+  ASSERT_EQ(instances.status, 200) << instances.body;
+  EXPECT_GE(json::parse(instances.body).at("total").as_int64(), 3);
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+}
+
+TEST(ServeCliTest, AnAdminPasswordTooShortIsRefusedBeforeTheAccountIsMade) {
+  ScratchDir dir("serve");
+  ServerProcess server({"serve", "--port", "0", "--db", "short.db"}, dir.path(),
+                       {{"SPEGLA_ADMIN_PASSWORD", "kort"}});
+  EXPECT_EQ(server.Wait(), 1);
+  EXPECT_NE(server.err().find("at least 10 characters"), std::string::npos) << server.err();
+  // The next start with a good password makes the account.
+  ServerProcess again({"serve", "--port", "0", "--db", "short.db"}, dir.path(),
+                      {{"SPEGLA_ADMIN_PASSWORD", "a long enough one"}, {"SPEGLA_ACCESS_LOG", "off"}});
+  ASSERT_NE(PortOf(again.WaitForOutput(kListening)), 0) << again.err();
+  EXPECT_NE(again.out().find("Created the account admin"), std::string::npos);
+  EXPECT_EQ(again.Stop(SIGTERM), 0);
+}
+
 }  // namespace
 }  // namespace spegla::test
