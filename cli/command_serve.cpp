@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "http_server.h"
 #include "server_config.h"
+#include "site.h"
 #include "spegla/utf8.h"
 
 namespace spegla::cli {
@@ -129,13 +130,8 @@ int Serve(Context& c) {
     c.err << "spegla: " << log_problem << "\n";
     return kExitFailure;
   }
-  const bool trust_proxy = config.trust_proxy;
-  auto handler = [&api, trust_proxy](const server::HttpRequest& request) {
-    if (!trust_proxy || request.Header("x-forwarded-proto") != "https") return api.Handle(request);
-    server::HttpRequest forwarded = request;  // behind a TLS proxy we trust: cookies get Secure
-    forwarded.secure = true;
-    return api.Handle(forwarded);
-  };
+  server::Site site(api, (fs::path(c.env.share_dir) / "web").string(), config.trust_proxy);
+  auto handler = [&site](const server::HttpRequest& request) { return site.Handle(request); };
   std::unique_ptr<server::HttpServer> http;
   try {
     http = std::make_unique<server::HttpServer>(options, handler);
