@@ -152,6 +152,11 @@ json::object InstanceJson(const InstanceView& view) {
         for (const SendBack& b : s.step->send_backs) targets.emplace_back(json::string(b.to_step));
         step["send_back_to"] = std::move(targets);
       }
+      if (!s.step->signoffs.empty()) {
+        json::array signoffs;
+        for (const SignOff& so : s.step->signoffs) signoffs.push_back({{"role", so.role}, {"label", so.label}});
+        step["signoffs"] = std::move(signoffs);
+      }
       if (!s.step->help.empty()) step["help"] = s.step->help;
       steps.push_back(std::move(step));
     }
@@ -178,6 +183,11 @@ json::object InstanceJson(const InstanceView& view) {
     for (const Role& r : view.definition->roles) roles.push_back({{"id", r.id}, {"label", r.label}});
   }
   out["roles"] = std::move(roles);
+  json::array forms;
+  if (view.definition) {
+    for (const Form& f : view.definition->forms) forms.push_back({{"id", f.id}, {"label", f.label}});
+  }
+  out["forms"] = std::move(forms);
   json::array budgets;
   for (const BudgetView& b : view.budgets) {
     json::object budget{{"id", b.budget->id},

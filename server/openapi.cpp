@@ -85,7 +85,7 @@ constexpr const char* kSchemas = R"json({
       "label": {"type": "string"}, "state": {"type": "string"}, "due": {"type": ["string", "null"]},
       "overdue": {"type": "boolean"}, "steps": {"type": "array"}}}},
     "participants": {"type": "array", "items": {"$ref": "#/components/schemas/Participant"}},
-    "roles": {"type": "array"}, "budgets": {"type": "array"}}}]},
+    "roles": {"type": "array"}, "forms": {"type": "array"}, "budgets": {"type": "array"}}}]},
   "Participant": {"type": "object", "properties": {"role": {"type": "string"}, "username": {"type": "string"},
     "name": {"type": "string"}, "organisation_wide": {"type": "boolean"}}},
   "ParticipantList": {"type": "object", "properties": {"items": {"type": "array",

@@ -1,0 +1,246 @@
+// A form of an instance (/processer/:id/formular/:form[?occurrence=N]): every field the user may see,
+// saved field by field as it changes. Each save carries the version the value was based on, so a change
+// someone else made in between is reported (409) instead of being overwritten.
+import * as api from "../api.js";
+import { h, show, announce } from "../dom.js";
+import { t, extend } from "../i18n.js";
+import { createField, parseErrorPath } from "../form_fields.js";
+
+extend("sv", {
+  fm_back: "Tillbaka till processen", fm_occurrence: "tillfälle", fm_locked: "Formuläret är låst och kan bara läsas.",
+  fm_saving: "Sparar…", fm_saved: "Sparat", fm_unsaved: "Ändringar väntar på att sparas…",
+  fm_invalid: "Kunde inte spara: kontrollera fälten som är markerade.",
+  fm_conflict: "Kunde inte spara: någon annan har ändrat ett fält. Hämta det senaste innan du fortsätter.",
+  fm_failed: "Kunde inte spara", fm_reload: "Hämta senaste", fm_reloaded: "Det senaste värdet är hämtat.",
+  fm_save_now: "Spara nu", fm_autosave: "Ändringar sparas automatiskt.", fm_status: "Sparstatus",
+  fm_no_fields: "Det finns inga fält du kan se i det här formuläret.", fm_fields: "Formulärets fält",
+  fm_required_note: "Fält markerade med * är obligatoriska.", fm_still_errors: "Fält med fel är inte sparade.", fm_offline: "Kunde inte nå servern. Försök igen.",
+});
+extend("en", {
+  fm_back: "Back to the process", fm_occurrence: "occurrence", fm_locked: "The form is locked and can only be read.",
+  fm_saving: "Saving…", fm_saved: "Saved", fm_unsaved: "Changes are waiting to be saved…",
+  fm_invalid: "Could not save: check the marked fields.",
+  fm_conflict: "Could not save: someone else changed a field. Fetch the latest before you continue.",
+  fm_failed: "Could not save", fm_reload: "Fetch latest", fm_reloaded: "The latest value has been fetched.",
+  fm_save_now: "Save now", fm_autosave: "Changes are saved automatically.", fm_status: "Save status",
+  fm_no_fields: "There are no fields you can see in this form.", fm_fields: "The form's fields",
+  fm_required_note: "Fields marked * are required.", fm_still_errors: "Fields with errors are not saved.", fm_offline: "Could not reach the server. Try again.",
+});
+
+const DEBOUNCE_MS = 800;
+
+const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+export async function render(main, params) {
+  const instanceId = params.id;
+  const formId = params.form;
+  const occurrence = Number(new URLSearchParams(location.search).get("occurrence") || 0) || 0;
+  const formPath = `/api/instances/${encodeURIComponent(instanceId)}/forms/${encodeURIComponent(formId)}` +
+    (occurrence ? `?occurrence=${occurrence}` : "");
+
+  // The instance gives the participants for person fields and the title; a form can be drawn without it.
+  const [form, instance] = await Promise.all([
+    api.get(formPath),
+    api.get(`/api/instances/${encodeURIComponent(instanceId)}`).catch(() => null),
+  ]);
+  const participants = instance?.participants || null;
+  const readOnlyForm = !!form.locked;
+
+  // Per field: what the server last confirmed (value, version), and whether a local change is pending.
+  const known = new Map();
+  const dirty = new Set();
+  const timers = new Map();
+  const controllers = new Map();
+  const withErrors = new Set();  // fields showing a problem, so "Sparat" does not hide them
+  for (const f of form.fields) known.set(f.id, { value: f.value ?? null, version: f.version ?? 0 });
+
+  const status = h("p", { id: "form-status", class: "form-status", role: "status", "aria-live": "polite" });
+  const problems = h("div", { class: "errors" });
+  const setStatus = (text, kind = "") => {
+    status.className = "form-status" + (kind ? ` ${kind}` : "");
+    status.textContent = text;
+  };
+  const showProblems = (messages) => {
+    if (!messages.length) { problems.replaceChildren(); problems.removeAttribute("role"); return; }
+    problems.setAttribute("role", "alert");
+    problems.replaceChildren(h("ul", {}, messages.map((m) => h("li", {}, m))));
+  };
+
+  let chain = Promise.resolve();
+  const pending = new Set();
+
+  function schedule(fieldId, immediate) {
+    dirty.add(fieldId);
+    clearTimeout(timers.get(fieldId));
+    if (immediate) enqueue(fieldId);
+    else {
+      setStatus(t("fm_unsaved"), "saving");
+      timers.set(fieldId, setTimeout(() => enqueue(fieldId), DEBOUNCE_MS));
+    }
+  }
+
+  function enqueue(fieldId) {
+    clearTimeout(timers.get(fieldId));
+    timers.delete(fieldId);
+    pending.add(fieldId);
+    chain = chain.then(flush, flush);
+    return chain;
+  }
+
+  function flushAll() {
+    for (const id of [...timers.keys()]) enqueue(id);
+    return chain;
+  }
+
+  // Fields go one at a time: a write is all or nothing, so one invalid field must not hold back the rest.
+  async function flush() {
+    while (pending.size) {
+      const fieldId = pending.values().next().value;
+      pending.delete(fieldId);
+      const ctl = controllers.get(fieldId);
+      if (!ctl) continue;
+      const read = ctl.get();
+      if (read.error) {
+        mark(fieldId, [{ message: read.error }]);
+        setStatus(t("fm_invalid"), "problem");
+        continue;
+      }
+      if (same(read.value, known.get(fieldId).value)) {
+        if (!timers.has(fieldId) && !pending.has(fieldId)) dirty.delete(fieldId);
+        mark(fieldId, []);
+        setStatus(savedText(), "saved");
+        continue;
+      }
+      setStatus(t("fm_saving"), "saving");
+      try {
+        const answer = await api.patch(formPath, {
+          fields: { [fieldId]: read.value },
+          versions: { [fieldId]: known.get(fieldId).version },
+        });
+        // Still dirty if the user typed on while this was in flight.
+        if (!timers.has(fieldId) && !pending.has(fieldId)) dirty.delete(fieldId);
+        mark(fieldId, []);
+        ctl.extra.replaceChildren();
+        apply(answer, fieldId);
+        setStatus(savedText(), "saved");
+      } catch (error) {
+        handleError(error, fieldId);
+      }
+    }
+  }
+
+  // Takes in the whole form the server answered with: new versions, values and which fields show.
+  function apply(answer, writtenId) {
+    for (const f of answer.fields || []) {
+      const ctl = controllers.get(f.id);
+      const mine = known.get(f.id);
+      if (!mine) continue;
+      if (f.id === writtenId) {
+        known.set(f.id, { value: f.value ?? null, version: f.version });
+      } else if (!dirty.has(f.id) && same(f.value, mine.value)) {
+        // Only a version whose value is the one on screen: otherwise a later save would overwrite
+        // someone else's change without a conflict.
+        known.set(f.id, { value: mine.value, version: f.version });
+      }
+      if (ctl) ctl.setVisible(f.visible !== false);
+    }
+  }
+
+  function handleError(error, fieldId) {
+    if (!(error instanceof api.ApiError)) {
+      setStatus(t("fm_offline"), "problem");
+      return;
+    }
+    const byField = new Map();
+    const general = [];
+    for (const e of error.errors.length ? error.errors : [{ message: error.message }]) {
+      const where = parseErrorPath(e.field, formId);
+      const id = where && controllers.has(where.field) ? where.field : null;
+      if (id) {
+        if (!byField.has(id)) byField.set(id, []);
+        byField.get(id).push({ message: e.message, row: where.row, column: where.column });
+      } else general.push(e.message);
+    }
+    for (const [id, list] of byField) mark(id, list);
+    if (error.status === 409 && error.code === "conflict") {
+      const target = controllers.get(byField.keys().next().value || fieldId);
+      if (target) offerReload(target);
+      setStatus(t("fm_conflict"), "problem");
+    } else if (error.status === 422) {
+      setStatus(t("fm_invalid"), "problem");
+    } else {
+      setStatus(`${t("fm_failed")}: ${error.message}`, "problem");
+    }
+    showProblems(general.filter((m) => !byField.size || m !== error.message));
+  }
+
+  function offerReload(ctl) {
+    ctl.extra.replaceChildren(h("button", { type: "button", class: "secondary", onclick: () => reload(ctl.id) },
+      t("fm_reload"), h("span", { class: "visually-hidden" }, ` – ${form.fields.find((f) => f.id === ctl.id)?.label || ""}`)));
+  }
+
+  // Fetches the form again; the conflicting field and every field without local changes take the
+  // server's value, so nothing the user is still typing elsewhere is lost.
+  async function reload(fieldId) {
+    try {
+      const fresh = await api.get(formPath);
+      for (const f of fresh.fields || []) {
+        const ctl = controllers.get(f.id);
+        if (!ctl) continue;
+        if (f.id === fieldId || !dirty.has(f.id)) {
+          known.set(f.id, { value: f.value ?? null, version: f.version });
+          ctl.set(f.value ?? null);
+          dirty.delete(f.id);
+          clearTimeout(timers.get(f.id));
+          timers.delete(f.id);
+        }
+        ctl.setVisible(f.visible !== false);
+      }
+      const ctl = controllers.get(fieldId);
+      mark(fieldId, []);
+      ctl.extra.replaceChildren();
+      showProblems([]);
+      setStatus(t("fm_reloaded"));
+      announce(t("fm_reloaded"));
+      ctl.element?.focus?.();
+    } catch (error) {
+      handleError(error, fieldId);
+    }
+  }
+
+  const fieldNodes = [];
+  const mark = (fieldId, list) => {
+    if (list.length) withErrors.add(fieldId); else withErrors.delete(fieldId);
+    controllers.get(fieldId)?.showErrors(list);
+  };
+  const savedText = () => `${t("fm_saved")} ${new Date().toLocaleTimeString("sv-SE", { hour: "2-digit", minute: "2-digit" })}` +
+    (withErrors.size ? `. ${t("fm_still_errors")}` : "");
+
+  for (const field of form.fields) {
+    const readOnly = readOnlyForm || field.rights !== "edit";
+    const ctl = createField(field, { participants, readOnly, onChange: (immediate) => schedule(field.id, immediate) });
+    controllers.set(field.id, ctl);
+    fieldNodes.push(ctl.root);
+  }
+  const editable = form.fields.some((f) => !readOnlyForm && f.rights === "edit");
+  const heading = form.label + (occurrence ? ` – ${t("fm_occurrence")} ${occurrence}` : "");
+
+  show(main,
+    h("p", {}, h("a", { href: `/processer/${encodeURIComponent(instanceId)}` }, "← ", t("fm_back"),
+      instance?.title ? `: ${instance.title}` : "")),
+    h("h1", {}, heading),
+    instance ? h("p", { class: "muted" }, [instance.unit, instance.municipality].filter(Boolean).join(", ")) : null,
+    form.help ? h("p", { class: "form-help" }, form.help) : null,
+    readOnlyForm ? h("p", { class: "notice", role: "note" }, t("fm_locked")) : null,
+    editable ? h("p", { class: "muted" }, t("fm_autosave"), " ", t("fm_required_note")) : null,
+    form.fields.length === 0 ? h("p", {}, t("fm_no_fields")) : null,
+    h("form", { class: "card spegla-form", "aria-label": heading, novalidate: true,
+      onsubmit: (event) => { event.preventDefault(); flushAll(); } },
+      fieldNodes,
+      editable ? h("div", { class: "form-actions" },
+        h("button", { type: "submit" }, t("fm_save_now")),
+        h("span", { class: "visually-hidden" }, t("fm_status")), status) : null,
+      problems),
+  );
+  if (editable) setStatus("");
+}
