@@ -317,6 +317,7 @@ Api::Api(Engine& engine, ApiOptions options)
   AddInstanceRoutes();
   AddDocumentRoutes();
   AddExportRoutes();
+  AddInsightRoutes();
   AddMetaRoutes();
 }
 

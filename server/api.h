@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -69,6 +70,7 @@ class Api {
   void AddInstanceRoutes();
   void AddDocumentRoutes();
   void AddExportRoutes();
+  void AddInsightRoutes();
   void AddMetaRoutes();
   std::vector<User> VisibleUsers(const User& viewer);
 
@@ -83,6 +85,15 @@ class Api {
   };
   std::mutex sessions_mutex_;
   std::unordered_map<std::string, CachedSession> sessions_;  // by token
+
+  // The public lessons page per network, made at most every few minutes: anyone may ask for it, and
+  // making it runs an export.
+  struct CachedPage {
+    std::chrono::steady_clock::time_point made;
+    HttpResponse response;
+  };
+  std::mutex public_mutex_;
+  std::map<std::string, CachedPage> public_pages_;
 };
 
 // The OpenAPI 3.1 document of every route in `router` (openapi.cpp).

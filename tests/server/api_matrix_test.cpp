@@ -375,6 +375,14 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
   Run("ulla", Get("/api/exports/overview.csv?municipality_id=" + b), 403);
   Run("ubbe", Get("/api/exports/overview.xlsx?municipality_id=" + b), 200);
 
+  // --- insights: the dashboard for management; the network's lessons for anyone ---
+  {
+    auto insights = Row(Get("/api/insights"), R(200, 200, 200, 200, 403, 403, 403));
+    EXPECT_LT(Json(insights["ubbe"]).at("instances").as_int64(),
+              Json(insights["admin"]).at("instances").as_int64());
+  }
+  Row(Get("/api/public/lessons/KU8"), R(200, 200, 200, 200, 200, 200, 200, 200));
+
   // --- signing in and out, each with a session of its own ---
   for (const std::string& who : kColumns) {
     if (who.empty()) continue;
