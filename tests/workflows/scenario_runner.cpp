@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "../plugins/docx/docx_test_support.h"
+#include "scenario_actions_engine.h"
 #include "spegla/builtin_plugins.h"
 #include "spegla/value.h"
 
@@ -80,17 +81,20 @@ std::optional<ErrorCode> CodeNamed(const std::string& name) {
 
 }  // namespace
 
-ScenarioRunner::ScenarioRunner(std::string workflows_dir, const std::string& database)
+ScenarioRunner::ScenarioRunner(std::string workflows_dir, const std::string& database,
+                               const ActionsFactory& actions)
     : workflows_dir_(std::move(workflows_dir)),
       scratch_(database + ".documents"),
       clock_(MorningOf(*Date::Parse("2026-08-17"))),
       engine_(Engine::Open(database, clock_)) {
   AddBuiltinPlugins(plugins_);
   engine_->SetPlugins(&plugins_);
+  actions_ = actions ? actions(*engine_) : std::make_unique<EngineScenarioActions>(*engine_);
 }
 
 ScenarioRunner::~ScenarioRunner() {
-  engine_.reset();  // before the plugins it uses
+  actions_.reset();  // they may serve the engine: they go first
+  engine_.reset();   // before the plugins it uses
   std::error_code ignored;
   std::filesystem::remove_all(scratch_, ignored);
 }
@@ -212,7 +216,9 @@ ScenarioRunner::Outcome ScenarioRunner::Setup(const Words& w) {
     user.email = w[1] + "@example.se";
     user.municipality_id = Key(municipalities_, w[3], "municipality");
     user.global_role = options.count("role") ? options["role"] : "personal";
-    return OutcomeOf(engine_->CreateUser(op, user));
+    Result<std::int64_t> id = engine_->CreateUser(op, user);
+    if (id) actions_->UserCreated(user.username);
+    return OutcomeOf(id);
   }
   if (verb == "pool") {
     Arity(w, 3, 3, "pool MUNICIPALITY USERNAME");
@@ -233,38 +239,38 @@ ScenarioRunner::Outcome ScenarioRunner::Act(const Actor& actor, const Words& w) 
     std::map<std::string, std::string> options = Options(w, 4);
     std::optional<std::int64_t> team;
     if (options.count("team")) team = Key(teams_, options["team"], "team");
-    Result<std::int64_t> id = engine_->CreateInstance(actor, w[1], Key(units_, w[2], "unit"), w[3], team);
+    Result<std::int64_t> id = actions_->CreateInstance(actor, w[1], Key(units_, w[2], "unit"), w[3], team);
     if (id) instance_ = id.value();
     return OutcomeOf(id);
   }
   if (verb == "assign") {
     Arity(w, 3, 3, "assign ROLE USERNAME");
-    return OutcomeOf(engine_->AssignParticipant(actor, Instance(), w[1], w[2]));
+    return OutcomeOf(actions_->AssignParticipant(actor, Instance(), w[1], w[2]));
   }
   if (verb == "unassign") {
     Arity(w, 3, 3, "unassign ROLE USERNAME");
-    return OutcomeOf(engine_->RemoveParticipant(actor, Instance(), w[1], w[2]));
+    return OutcomeOf(actions_->RemoveParticipant(actor, Instance(), w[1], w[2]));
   }
   if (verb == "set") return Set(actor, w);
   if (verb == "add") {
     Arity(w, 2, 2, "add STEP");
-    return OutcomeOf(engine_->AddOccurrence(actor, Instance(), w[1]));
+    return OutcomeOf(actions_->AddOccurrence(actor, Instance(), w[1]));
   }
   if (verb == "signoff") {
     Arity(w, 2, 2, "signoff STEP");
-    return OutcomeOf(engine_->SignOff(actor, Instance(), w[1]));
+    return OutcomeOf(actions_->SignOff(actor, Instance(), w[1]));
   }
   if (verb == "complete") {
     Arity(w, 2, 2, "complete STEP");
-    return OutcomeOf(engine_->CompleteStep(actor, Instance(), w[1]));
+    return OutcomeOf(actions_->CompleteStep(actor, Instance(), w[1]));
   }
   if (verb == "sendback") {
     Arity(w, 4, 4, "sendback FROM TO \"reason\"");
-    return OutcomeOf(engine_->SendBack(actor, Instance(), w[1], w[2], w[3]));
+    return OutcomeOf(actions_->SendBack(actor, Instance(), w[1], w[2], w[3]));
   }
   if (verb == "reopen") {
     Arity(w, 3, 3, "reopen STEP \"reason\"");
-    return OutcomeOf(engine_->Reopen(actor, Instance(), w[1], w[2]));
+    return OutcomeOf(actions_->Reopen(actor, Instance(), w[1], w[2]));
   }
   Fail("unknown action \"" + verb + "\"");
 }
@@ -287,7 +293,7 @@ ScenarioRunner::Outcome ScenarioRunner::Set(const Actor& actor, const Words& w) 
     if (!value) return Error::Of(ErrorCode::kInvalid, error, form_id + "." + field_id);
     changes.push_back(FieldChange{field_id, std::move(*value), std::nullopt});
   }
-  return OutcomeOf(engine_->SetFields(actor, Instance(), form_id, occurrence, changes));
+  return OutcomeOf(actions_->SetFields(actor, Instance(), form_id, occurrence, changes));
 }
 
 void ScenarioRunner::Expect(const Words& w) {

@@ -1,11 +1,14 @@
 // Runs a workflow scenario (see README.md here) against a real engine on a fresh SQLite database, with a
-// manual clock, and stops at the first command that does not do what the scenario says.
+// manual clock, and stops at the first command that does not do what the scenario says. Its people's
+// actions go through ScenarioActions: to the engine directly unless the caller serves them otherwise.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "scenario_actions.h"
 #include "scenario_script.h"
 #include "spegla/clock.h"
 #include "spegla/engine.h"
@@ -15,8 +18,12 @@ namespace spegla::test {
 
 class ScenarioRunner {
  public:
-  // `workflows_dir` is where `workflow FILE` finds its files; `database` is created fresh.
-  ScenarioRunner(std::string workflows_dir, const std::string& database);
+  // Makes the actions over the runner's engine (which outlives them).
+  using ActionsFactory = std::function<std::unique_ptr<ScenarioActions>(Engine&)>;
+
+  // `workflows_dir` is where `workflow FILE` finds its files; `database` is created fresh. Without
+  // `actions` the scenario's actions are direct engine calls.
+  ScenarioRunner(std::string workflows_dir, const std::string& database, const ActionsFactory& actions = {});
   ~ScenarioRunner();
 
   // Runs every command of `script`. Returns empty when all did what they said, otherwise
@@ -50,6 +57,7 @@ class ScenarioRunner {
   ManualClock clock_;
   PluginHost plugins_;  // declared before the engine, which uses it
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<ScenarioActions> actions_;  // after the engine: destroyed before it
   std::map<std::string, std::int64_t> municipalities_, units_, teams_;
   std::optional<std::int64_t> instance_;
 };
