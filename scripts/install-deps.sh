@@ -14,6 +14,7 @@ TEST_PACKAGES=(
   python3-docx python3-openpyxl
   libreoffice-writer-nogui libreoffice-calc-nogui python3-docxtpl
   wrk curl
+  chromium
 )
 
 want=("${BUILD_PACKAGES[@]}")

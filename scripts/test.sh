@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --with-tests
+# The browser tests' playwright-core (tests/ui/package-lock.json): installed again only when the lock changes.
+if [[ ! -f tests/ui/node_modules/.package-lock.json || tests/ui/package-lock.json -nt tests/ui/node_modules/.package-lock.json || tests/ui/package.json -nt tests/ui/node_modules/.package-lock.json ]]; then
+  npm ci --prefix tests/ui --no-audit --no-fund --loglevel=error >/dev/null
+fi
 preset="${SPEGLA_TEST_PRESET:-debug}"
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"

@@ -1,0 +1,64 @@
+// ui.admin_broken_workflow: the administrator uploads a workflow definition with six mistakes on the admin
+// page and sees every problem beside the line it concerns; nothing is installed.
+import path from "node:path";
+import { readFileSync } from "node:fs";
+import { journey, signIn, screenshot, check, sourceDir, ADMIN_PASSWORD } from "./harness.mjs";
+
+const fixture = path.join(sourceDir, "tests", "fixtures", "loader", "several-mistakes.xml");
+// What the server says about the fixture (the loader's own tests pin the wording): line -> a part of it.
+const problems = [
+  [6, "duplicate role id 'rektor'"],
+  [10, "undefined role 'arbetslag'"],
+  [12, "unknown field type 'nummer'"],
+  [17, "step 'skriv' can never complete"],
+  [18, "invalid duration 'P2H'"],
+  [20, "transition to undefined phase 'slut'"],
+];
+
+await journey("admin_broken_workflow", async ({ open, admin }) => {
+  const page = await open();
+  await signIn(page, "admin", ADMIN_PASSWORD);
+  await page.getByRole("navigation", { name: "Huvudmeny" }).getByRole("link", { name: "Administration" }).click();
+  const heading = page.getByRole("heading", { level: 1 });
+  await heading.waitFor();
+  if ((await heading.textContent()) === "Något gick fel") {
+    throw new Error(`admin page: /admin shows "Något gick fel: ${await page.getByRole("alert").first().textContent()}" ` +
+      "(web/js/pages/admin.js missing or failing)");
+  }
+
+  // The workflows' section: the upload form, "Ladda upp en process".
+  const processes = page.getByRole("navigation", { name: "Administrationens delar" }).getByRole("link", { name: /process/i });
+  if (await processes.count()) await processes.first().click();
+  const upload = page.getByRole("form", { name: "Ladda upp en process" });
+  await upload.waitFor().catch(() => { throw new Error('admin page: no form "Ladda upp en process"'); });
+  await upload.getByLabel("XML-fil").setInputFiles(fixture);
+  const answer = page.waitForResponse((r) => r.url().endsWith("/api/workflows") && r.request().method() === "POST");
+  await upload.getByRole("button", { name: "Installera" }).click();
+  check((await answer).status() === 422, "the upload of several-mistakes.xml should be answered 422");
+
+  // The summary names how many problems there are and lists each with its line.
+  const summary = page.getByRole("alert").filter({ hasText: "problem i definitionen" });
+  await summary.waitFor().catch(() => { throw new Error("admin page: no alert with the problems after the upload"); });
+  await summary.getByRole("heading", { name: /^6 problem i definitionen/ }).waitFor()
+    .catch(async () => { throw new Error(`admin page: the problems' heading is "${await summary.getByRole("heading").textContent()}", not six problems`); });
+  const source = readFileSync(fixture, "utf8").split("\n");
+  for (const [line, message] of problems) {
+    const listed = summary.getByRole("listitem").filter({ hasText: message });
+    check(await listed.count() === 1, `admin page: the summary does not list the problem "${message}"`);
+    check(new RegExp(`Rad ${line}\\b`).test(await listed.textContent()), `admin page: the summary lists "${message}" without "Rad ${line}"`);
+    // Beside its line: the listing's item holding that line of the XML holds the problem too.
+    const code = source[line - 1].trim();
+    const item = page.getByRole("listitem").filter({ has: page.locator("code").getByText(code, { exact: true }) });
+    check(await item.count() === 1, `admin page: the uploaded XML's line ${line} (${code}) is not shown once in the listing`);
+    const beside = await item.textContent();
+    check(beside.includes(message), `admin page: the problem "${message}" is not shown beside line ${line} (${code})`);
+    await item.scrollIntoViewIfNeeded();
+  }
+  await summary.scrollIntoViewIfNeeded();
+  await screenshot(page, "admin-workflow-errors");
+
+  // Nothing was installed.
+  const { items } = await admin.call("GET", "/api/workflows");
+  check(!items.some((w) => w.id === "trasig-process"), "the broken workflow was installed");
+  check(page.problems.length === 0, `admin page: ${page.problems.join("; ")}`);
+});
