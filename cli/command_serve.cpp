@@ -76,6 +76,23 @@ bool FirstStart(Context& c, Engine& engine, const std::map<std::string, std::str
   return true;
 }
 
+// The templates uploaded workflows may use live beside the database: the bundled ones are copied there
+// when missing (an administrator's upload of the same name is kept), uploads are added there.
+std::string CopyBundledTemplates(const fs::path& bundled, const fs::path& target) {
+  std::error_code ec;
+  fs::create_directories(target, ec);
+  if (ec) return "cannot create the template directory " + target.string() + ": " + ec.message();
+  for (auto it = fs::recursive_directory_iterator(bundled, ec); !ec && it != fs::end(it); it.increment(ec)) {
+    if (!it->is_regular_file() || it->path().extension() != ".docx") continue;
+    const fs::path copy = target / it->path().lexically_relative(bundled);
+    if (fs::exists(copy)) continue;
+    fs::create_directories(copy.parent_path(), ec);
+    fs::copy_file(it->path(), copy, ec);
+    if (ec) return "cannot copy the template " + it->path().string() + ": " + ec.message();
+  }
+  return {};
+}
+
 PasswordCost CostFrom(const std::string& name) {
   if (name == "minimum") return PasswordCost::kMinimum;
   if (name == "moderate") return PasswordCost::kModerate;
@@ -119,7 +136,13 @@ int Serve(Context& c) {
   api_options.secure_cookies = config.secure_cookies;
   api_options.login_limits.attempts = config.login_attempts;
   api_options.login_limits.window = std::chrono::minutes(config.login_window_minutes);
-  api_options.template_dir = (fs::path(c.env.share_dir) / "templates").string();
+  api_options.template_dir = (fs::path(with_db.db_path()).parent_path() / "templates").string();
+  if (std::string problem =
+          CopyBundledTemplates(fs::path(c.env.share_dir) / "templates", api_options.template_dir);
+      !problem.empty()) {
+    c.err << "spegla: " << problem << "\n";
+    return kExitFailure;
+  }
   server::Api api(*engine, api_options);
 
   server::HttpServerOptions options = server::ToHttpServerOptions(config);

@@ -318,6 +318,7 @@ Api::Api(Engine& engine, ApiOptions options)
   AddDocumentRoutes();
   AddExportRoutes();
   AddInsightRoutes();
+  AddTemplateRoutes();
   AddMetaRoutes();
 }
 

@@ -30,7 +30,8 @@ struct ApiOptions {
   // process takes effect at once; in another process (issue 10) within this time.
   std::chrono::seconds session_cache_time{5};
   std::string version = SPEGLA_VERSION;
-  // Where the templates of definitions uploaded through the API are looked up (the bundled ones).
+  // Where the templates of definitions uploaded through the API are looked up, and where uploaded
+  // templates are written (spegla serve: beside the database, with the bundled ones copied in).
   std::string template_dir;
 };
 
@@ -71,6 +72,7 @@ class Api {
   void AddDocumentRoutes();
   void AddExportRoutes();
   void AddInsightRoutes();
+  void AddTemplateRoutes();
   void AddMetaRoutes();
   std::vector<User> VisibleUsers(const User& viewer);
 

@@ -113,6 +113,11 @@ constexpr const char* kSchemas = R"json({
     "version": {"type": "integer"}, "data_version": {"type": "integer"}, "template_sha256": {"type": "string"},
     "file_name": {"type": "string"}, "media_type": {"type": "string"}, "size": {"type": "integer"},
     "created_at": {"type": "string"}, "created_by": {"type": "string"}, "href": {"type": "string"}}},
+  "Template": {"type": "object", "properties": {"path": {"type": "string"}, "size": {"type": "integer"},
+    "sha256": {"type": "string"}, "replaced": {"type": "boolean"}}},
+  "TemplateList": {"type": "object", "properties": {"items": {"type": "array",
+    "items": {"$ref": "#/components/schemas/Template"}}, "total": {"type": "integer"}}},
+  "TemplateFile": {"type": "string", "format": "binary", "description": "a Word template (.docx)"},
   "DocumentList": {"type": "object", "properties": {"items": {"type": "array",
     "items": {"$ref": "#/components/schemas/DocumentInfo"}}, "total": {"type": "integer"}}}
 })json";

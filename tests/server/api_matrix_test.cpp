@@ -200,6 +200,10 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
   Row(Patch("/api/users/petra", json::object{{"email", "petra@byskolan.se"}}),
       R(200, 403, 403, 403, 403, 403, 403));
 
+  // --- templates (a JSON body is the wrong type for everyone who may upload: nothing is written) ---
+  Row(Get("/api/templates"), R(200, 403, 403, 403, 403, 403, 403));
+  Row(Post("/api/templates?path=matris.docx", json::object{}), R(415, 403, 403, 403, 403, 403, 403));
+
   // --- observer pools and organisation-wide roles ---
   {
     auto pool = Row(Get("/api/municipalities/" + a + "/observer-pool"), R(200, 200, 200, 403, 403, 403, 403));
