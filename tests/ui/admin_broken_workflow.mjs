@@ -1,7 +1,10 @@
 // ui.admin_broken_workflow: the administrator uploads a workflow definition with six mistakes on the admin
-// page and sees every problem beside the line it concerns; nothing is installed.
+// page and sees every problem beside the line it concerns; nothing is installed. Then, under "Mallar", a
+// Word template goes up under a new path and is listed, and a broken one (text named .docx) is refused
+// with its problem shown.
 import path from "node:path";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { journey, signIn, screenshot, check, sourceDir, ADMIN_PASSWORD } from "./harness.mjs";
 
 const fixture = path.join(sourceDir, "tests", "fixtures", "loader", "several-mistakes.xml");
@@ -60,5 +63,51 @@ await journey("admin_broken_workflow", async ({ open, admin }) => {
   // Nothing was installed.
   const { items } = await admin.call("GET", "/api/workflows");
   check(!items.some((w) => w.id === "trasig-process"), "the broken workflow was installed");
+
+  // ---- Templates: "Mallar" ---------------------------------------------------------------------------
+  await page.getByRole("navigation", { name: "Administrationens delar" }).getByRole("link", { name: "Mallar", exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: "Administration: Mallar" }).waitFor();
+  const templates = page.getByRole("table", { name: "Mallar på servern" });
+  await templates.waitFor().catch(() => { throw new Error('admin page: no table "Mallar på servern"'); });
+  check(await templates.getByText("ku8/ansokan.docx", { exact: true }).count() === 1, "admin page: the bundled ku8/ansokan.docx is not listed");
+  const form = page.getByRole("form", { name: "Ladda upp en mall" });
+  const original = path.join(sourceDir, "templates", "ku8", "utvardering.docx");
+  await form.getByLabel("Word-fil (.docx)").setInputFiles(original);
+  // The path follows the file's name; the administrator writes a new one.
+  const where = form.getByLabel("Sökväg");
+  check(await where.inputValue() === "uppladdade/utvardering.docx", `admin page: the path proposed is "${await where.inputValue()}"`);
+  await where.fill("ku8/utvardering-ny.docx");
+  const sent = page.waitForResponse((r) => r.url().includes("/api/templates?") && r.request().method() === "POST");
+  await form.getByRole("button", { name: "Ladda upp", exact: true }).click();
+  const uploaded = await sent;
+  check(uploaded.status() === 201, `the template upload was answered ${uploaded.status()}: ${await uploaded.text().catch(() => "")}`);
+  await page.getByRole("status").filter({ hasText: "Uppladdad: ku8/utvardering-ny.docx" }).waitFor();
+  await templates.getByText("ku8/utvardering-ny.docx", { exact: true }).waitFor()
+    .catch(() => { throw new Error("admin page: the uploaded template is not listed"); });
+  const listedNow = await admin.call("GET", "/api/templates");
+  check(listedNow.items.some((i) => i.path === "ku8/utvardering-ny.docx" && i.size === readFileSync(original).length),
+    "server: the uploaded template is not there with the original's size");
+
+  // A text file named .docx: refused, with the problem shown and nothing saved.
+  const dir = mkdtempSync(path.join(tmpdir(), "spegla-ui-template-"));
+  try {
+    const broken = path.join(dir, "trasig.docx");
+    writeFileSync(broken, "Det här är ingen Word-fil, bara text.\n");
+    await form.getByLabel("Word-fil (.docx)").setInputFiles(broken);
+    await where.fill("uppladdade/trasig.docx");
+    const refused = page.waitForResponse((r) => r.url().includes("/api/templates?") && r.request().method() === "POST");
+    await form.getByRole("button", { name: "Ladda upp", exact: true }).click();
+    check((await refused).status() === 422, "the broken template should be answered 422");
+    const alert = page.getByRole("alert").filter({ hasText: "problem i mallen" });
+    await alert.waitFor().catch(() => { throw new Error("admin page: no alert with the template's problems"); });
+    check(await alert.getByRole("listitem").count() >= 1, "admin page: the template's problems are not listed");
+    await screenshot(page, "admin-template-errors");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  check(await templates.getByText("uppladdade/trasig.docx").count() === 0, "admin page: the broken template is listed");
+  const after = await admin.call("GET", "/api/templates");
+  check(!after.items.some((i) => i.path === "uppladdade/trasig.docx"), "server: the broken template was saved");
+
   check(page.problems.length === 0, `admin page: ${page.problems.join("; ")}`);
 });

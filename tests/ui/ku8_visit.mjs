@@ -101,16 +101,37 @@ await journey("ku8_visit", async ({ server, open, instance }) => {
   const lead = await open();
   await signIn(lead, people.lead.username);
   await fromTask(lead, "Sätt samman observatörsgrupp");
-  const assign = lead.getByRole("button", { name: /lägg till deltagare|tilldela|lägg till observatör/i });
-  if (await assign.count()) {
-    throw new Error("instance page: an assign control appeared; teach this journey to use it");
+  // The observers are assigned on the instance page: "Lägg till deltagare" with a role and a person.
+  const participants = lead.getByRole("region", { name: "Deltagare" });
+  const assignForm = participants.getByRole("form", { name: "Lägg till deltagare" });
+  await assignForm.waitFor().catch(() => { throw new Error('instance page: no form "Lägg till deltagare" for the utvecklingsledare'); });
+  const listed = (person) => participants.getByRole("listitem").filter({ hasText: person.name });
+  async function assign(person, roleLabel) {
+    await assignForm.getByLabel(/^Roll/).selectOption({ label: roleLabel });
+    await assignForm.getByLabel(/^Person/).selectOption({ label: `${person.name} (${person.username})` });
+    const answer = lead.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith(`/api/instances/${id}/participants`));
+    await assignForm.getByRole("button", { name: "Lägg till deltagare", exact: true }).click();
+    const response = await answer;
+    check(response.ok(), `instance page: assigning ${person.username} was answered ${response.status()}: ${await response.text().catch(() => "")}`);
+    await lead.getByRole("status").filter({ hasText: `${person.name} är tillagd som ${roleLabel}.` }).waitFor({ state: "attached" });
+    await listed(person).first().waitFor();
   }
-  notes.push("observers assigned through the API: the instance page lists participants but offers no control to assign them");
-  for (const observer of [people.observer1, people.observer2]) {
-    await as.lead.call("POST", `/api/instances/${id}/participants`, { role: "observator", username: observer.username });
-  }
-  await lead.reload();
-  await lead.getByRole("region", { name: "Deltagare" }).getByText(people.observer2.name).waitFor();
+  await assign(people.observer1, "Observatör");
+  await assign(people.observer2, "Observatör");
+  // A slip, put right: the second observer removed with "Ta bort" (named with the person and role), then added again.
+  const remove = participants.getByRole("button", { name: `Ta bort ${people.observer2.name} (Observatör)`, exact: true });
+  check(await remove.count() === 1, `instance page: no button "Ta bort ${people.observer2.name} (Observatör)"`);
+  const removed = lead.waitForResponse((r) => r.request().method() === "DELETE" && r.url().includes(`/participants/`));
+  await remove.click();
+  check((await removed).status() === 204, "instance page: removing the observer was not answered 204");
+  await lead.getByRole("status").filter({ hasText: `${people.observer2.name} är borttagen som Observatör.` }).waitFor({ state: "attached" });
+  check(await listed(people.observer2).count() === 0, "instance page: the removed observer is still listed");
+  await assign(people.observer2, "Observatör");
+  // The history names the step and the states in words, not ids.
+  const historyText = await lead.getByRole("region", { name: "Historik" }).textContent();
+  check(historyText.includes("Väntar → Pågår"), 'instance page: the history does not show "Väntar → Pågår"');
+  check(!/\bpending\b|\bactive\b/.test(historyText), "instance page: the history shows state ids");
+  await screenshot(lead, "instance-participants");
   await openForm(lead, id, "besked", "Återkoppling på ansökan");
   await fillText(lead, "Besked lämnat till arbetslaget", "2026-09-15");
   await fillText(lead, "Återkoppling till arbetslaget",

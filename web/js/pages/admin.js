@@ -9,7 +9,12 @@ extend("sv", {
   a_processes: "Processer", a_municipalities: "Kommuner", a_units: "Enheter", a_users: "Användare", a_pool: "Observatörspool",
   a_sections: "Administrationens delar", a_installed: "Installerade processer", a_id: "Id", a_title: "Namn", a_versions: "Versioner",
   a_latest: "senaste", a_preview: "Visa", a_upload: "Ladda upp en process", a_file: "XML-fil", a_or_paste: "eller klistra in XML",
-  a_install: "Installera", a_templates: "Mallar (Word-dokument) kan inte laddas upp här ännu: det finns inget API för det. En process som hänvisar till en mall som saknas på servern får ett fel vid uppladdningen.",
+  a_install: "Installera", a_templates: "En process som hänvisar till en mall som saknas på servern får ett fel vid uppladdningen: ladda upp mallen under Mallar först.",
+  a_templates_tab: "Mallar", a_templates_installed: "Mallar på servern", a_tpl_path: "Sökväg", a_tpl_size: "Storlek",
+  a_tpl_sha: "SHA-256", a_tpl_upload: "Ladda upp en mall", a_tpl_file: "Word-fil (.docx)", a_tpl_send: "Ladda upp",
+  a_tpl_path_help: "Där mallen hamnar, till exempel ku8/ansokan.docx: bokstäver a–z, siffror, - och _, slutar på .docx. En process hänvisar till mallen med den här sökvägen.",
+  a_tpl_none: "Inga mallar ännu.", a_tpl_choose_file: "Välj en .docx-fil.", a_tpl_bad_path: "Sökvägen måste sluta på .docx.",
+  a_tpl_ok: "Uppladdad:", a_tpl_replaced: "ersatte den tidigare mallen", a_tpl_problems: "problem i mallen – inget sparades",
   a_problems: "problem i definitionen – inget installerades", a_line: "Rad", a_column: "kolumn", a_source: "Den uppladdade definitionen",
   a_ok_new: "Installerad:", a_ok_same: "Redan installerad (samma text):", a_version: "version", a_roles: "Roller", a_forms: "Formulär",
   a_phases: "Faser och steg", a_name: "Namn", a_network: "Nätverk", a_create: "Lägg till", a_save: "Spara", a_edit: "Ändra",
@@ -23,7 +28,12 @@ extend("en", {
   a_processes: "Processes", a_municipalities: "Municipalities", a_units: "Units", a_users: "Users", a_pool: "Observer pool",
   a_sections: "Administration sections", a_installed: "Installed processes", a_id: "Id", a_title: "Name", a_versions: "Versions",
   a_latest: "latest", a_preview: "Show", a_upload: "Upload a process", a_file: "XML file", a_or_paste: "or paste XML",
-  a_install: "Install", a_templates: "Templates (Word documents) cannot be uploaded here yet: there is no API for it. A process that refers to a template missing on the server gets a problem when uploaded.",
+  a_install: "Install", a_templates: "A process that refers to a template missing on the server gets a problem when uploaded: upload the template under Templates first.",
+  a_templates_tab: "Templates", a_templates_installed: "Templates on the server", a_tpl_path: "Path", a_tpl_size: "Size",
+  a_tpl_sha: "SHA-256", a_tpl_upload: "Upload a template", a_tpl_file: "Word file (.docx)", a_tpl_send: "Upload",
+  a_tpl_path_help: "Where the template goes, e.g. ku8/ansokan.docx: letters a–z, digits, - and _, ending in .docx. A process refers to the template by this path.",
+  a_tpl_none: "No templates yet.", a_tpl_choose_file: "Choose a .docx file.", a_tpl_bad_path: "The path must end in .docx.",
+  a_tpl_ok: "Uploaded:", a_tpl_replaced: "replaced the earlier template", a_tpl_problems: "problems in the template – nothing was saved",
   a_problems: "problems in the definition – nothing was installed", a_line: "Line", a_column: "column", a_source: "The uploaded definition",
   a_ok_new: "Installed:", a_ok_same: "Already installed (same text):", a_version: "version", a_roles: "Roles", a_forms: "Forms",
   a_phases: "Phases and steps", a_name: "Name", a_network: "Network", a_create: "Add", a_save: "Save", a_edit: "Edit",
@@ -34,8 +44,10 @@ extend("en", {
   role_administrator: "Administrator", role_utvecklingsledare: "Development lead", role_forvaltning: "Management", role_personal: "Staff",
 });
 
+// [slug, title key, draw, only for administrators]
 const SECTIONS = [
   ["processer", "a_processes", drawProcesses],
+  ["mallar", "a_templates_tab", drawTemplates, true],
   ["kommuner", "a_municipalities", drawMunicipalities],
   ["enheter", "a_units", drawUnits],
   ["anvandare", "a_users", drawUsers],
@@ -47,14 +59,15 @@ let uid = 0;
 export async function render(main, params, context) {
   const admin = context.user?.global_role === "administrator";
   const wanted = params.section || (admin ? "processer" : "enheter");
-  const section = SECTIONS.find(([slug]) => slug === wanted);
+  const sections = SECTIONS.filter(([, , , adminOnly]) => admin || !adminOnly);
+  const section = sections.find(([slug]) => slug === wanted);
   if (!section) {
     show(main, h("h1", {}, t("not_found")));
     return;
   }
   const body = h("div");
   show(main, h("h1", {}, `${t("admin")}: ${t(section[1])}`),
-    h("nav", { class: "tabs", "aria-label": t("a_sections") }, h("ul", {}, SECTIONS.map(([slug, key]) =>
+    h("nav", { class: "tabs", "aria-label": t("a_sections") }, h("ul", {}, sections.map(([slug, key]) =>
       h("li", {}, h("a", { href: `/admin/${slug}`, "aria-current": slug === wanted ? "page" : false }, t(key)))))),
     body);
   await section[2](body, { admin, user: context.user });
@@ -153,8 +166,6 @@ async function drawProcesses(body, { admin }) {
       }
     });
     parts.push(form, result);
-  } else {
-    parts.push(h("p", { class: "muted" }, t("a_templates")));
   }
   show(body, parts);
 }
@@ -207,6 +218,96 @@ async function showPreview(target, id, version) {
     h("h3", {}, t("a_phases")), h("ol", {}, def.phases.map((p) => h("li", {}, h("strong", {}, p.label),
       (steps.get(p.id) || []).length ? h("ol", {}, steps.get(p.id).map((s) => h("li", {}, s))) : null)))));
   announce(def.title);
+}
+
+// --- Mallar ---
+
+const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+// Sends a template's bytes as they are: api.request would JSON-encode a File. Same session cookie and
+// CSRF token as api.js (which keeps the token in sessionStorage "spegla.csrf"); errors as ApiError.
+async function uploadTemplate(path, file) {
+  const response = await fetch(`/api/templates?path=${encodeURIComponent(path)}`, {
+    method: "POST", credentials: "same-origin", body: file,
+    headers: { "Content-Type": DOCX, "X-CSRF-Token": sessionStorage.getItem("spegla.csrf") || "" },
+  });
+  const type = response.headers.get("Content-Type") || "";
+  const data = type.includes("json") ? await response.json() : null;
+  if (!response.ok) throw new api.ApiError(response.status, data);
+  return data;
+}
+
+// A file name as a template path may spell it: å, ä, ö and é as a, a, o, e; anything else not a–z,
+// digits, '-', '_' or '.' as '-'.
+function templateName(name) {
+  const plain = name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[.-]+/, "");
+  return /\.docx$/i.test(plain) ? plain.replace(/\.docx$/i, ".docx") : `${plain || "mall"}.docx`;
+}
+
+const size = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} kB`);
+
+async function drawTemplates(body) {
+  const list = h("div");
+  const result = h("div", { id: "template-result", tabindex: "-1" });
+  async function refresh() {
+    const { items } = await api.get("/api/templates");
+    show(list, items.length === 0 ? h("p", {}, t("a_tpl_none")) : h("div", { class: "table-wrap" },
+      h("table", { class: "templates-table" }, h("caption", {}, t("a_templates_installed")),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("a_tpl_path")), h("th", { scope: "col", class: "num" }, t("a_tpl_size")),
+          h("th", { scope: "col" }, t("a_tpl_sha")))),
+        h("tbody", {}, items.map((item) => h("tr", {}, h("td", {}, h("code", {}, item.path)),
+          h("td", { class: "num" }, size(item.size)),
+          h("td", {}, h("code", { title: item.sha256 }, `${(item.sha256 || "").slice(0, 12)}…`))))))));
+  }
+  await refresh();
+
+  const file = h("input", { type: "file", name: "file", accept: `.docx,${DOCX}`, required: true, "aria-required": "true" });
+  const path = h("input", { type: "text", name: "path", required: true, "aria-required": "true", spellcheck: "false",
+    autocomplete: "off", value: "" });
+  // The path follows the chosen file ("uppladdade/<file name>") until the user writes one of their own.
+  let pathTouched = false;
+  path.addEventListener("input", () => { pathTouched = true; });
+  file.addEventListener("change", () => {
+    if (file.files[0] && (!pathTouched || !path.value.trim())) path.value = `uppladdade/${templateName(file.files[0].name)}`;
+  });
+  const button = h("button", { type: "submit" }, t("a_tpl_send"));
+  const form = h("form", { class: "card", "aria-labelledby": "template-upload-h", novalidate: true },
+    h("h2", { id: "template-upload-h" }, t("a_tpl_upload")),
+    field(t("a_tpl_file"), file), field(t("a_tpl_path"), path, t("a_tpl_path_help")), button);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const chosen = file.files[0];
+    const where = path.value.trim();
+    if (!chosen || !where.endsWith(".docx")) {
+      const control = chosen ? path : file;
+      control.setAttribute("aria-invalid", "true");
+      show(result, h("div", { class: "errors", role: "alert" }, chosen ? t("a_tpl_bad_path") : t("a_tpl_choose_file")));
+      control.focus();
+      return;
+    }
+    file.removeAttribute("aria-invalid");
+    path.removeAttribute("aria-invalid");
+    button.disabled = true;
+    try {
+      const saved = await uploadTemplate(where, chosen);
+      show(result, h("p", { class: "saved", role: "status" },
+        `${t("a_tpl_ok")} ${saved.path} (${size(saved.size)})${saved.replaced ? `, ${t("a_tpl_replaced")}` : ""}.`));
+      await refresh();
+    } catch (error) {
+      if (error instanceof api.ApiError && error.status === 401) throw error;
+      // 422: every problem the template has, each on its own line.
+      const problems = error instanceof api.ApiError ? error.errors : [];
+      show(result, error instanceof api.ApiError && error.status === 422 && problems.length
+        ? h("div", { class: "errors card", role: "alert" },
+          h("h2", {}, `${problems.length} ${t("a_tpl_problems")}`),
+          h("ul", {}, problems.map((p) => h("li", {}, p.field && p.field !== "template" ? `${p.field}: ${p.message}` : p.message))))
+        : problem(error));
+      result.focus();
+    } finally {
+      button.disabled = false;
+    }
+  });
+  show(body, h("h2", {}, t("a_templates_installed")), list, form, result);
 }
 
 // --- Kommuner ---

@@ -112,6 +112,9 @@ export async function render(main, params) {
         continue;
       }
       setStatus(t("fm_saving"), "saving");
+      // A choice whose answer was seen before shows and hides its dependent fields at once; the
+      // server's answer below has the last word.
+      foresee(fieldId, read.value);
       try {
         const answer = await api.patch(formPath, {
           fields: { [fieldId]: read.value },
@@ -122,6 +125,7 @@ export async function render(main, params) {
         mark(fieldId, []);
         ctl.extra.replaceChildren();
         apply(answer, fieldId);
+        learn(fieldId, answer.fields);
         setStatus(savedText(), "saved");
       } catch (error) {
         handleError(error, fieldId);
@@ -142,7 +146,47 @@ export async function render(main, params) {
         // someone else's change without a conflict.
         known.set(f.id, { value: mine.value, version: f.version });
       }
-      if (ctl) ctl.setVisible(f.visible !== false);
+      if (ctl) setVisible(ctl, f.visible !== false);
+    }
+  }
+
+  // Shows or hides a field. A hidden field is inert as well as hidden, so nothing in it can take focus;
+  // if focus was inside it (the user tabbed on while the save was under way), it moves to the next
+  // control that is still shown, or back to the field just changed.
+  function setVisible(ctl, visible) {
+    const root = ctl.root;
+    if (!root) return ctl.setVisible(visible);
+    const hadFocus = !visible && root.contains(document.activeElement);
+    ctl.setVisible(visible);
+    root.inert = !visible;
+    if (hadFocus) nextFocus(root)?.focus();
+  }
+
+  function nextFocus(after) {
+    const candidates = [...main.querySelectorAll("input, select, textarea, button, a[href], [tabindex]:not([tabindex='-1'])")]
+      .filter((e) => !e.disabled && !e.closest("[hidden], [inert]") && e.getClientRects().length > 0);
+    return candidates.find((e) => after.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING) ||
+      candidates[candidates.length - 1] || null;
+  }
+
+  // Which fields showed after a choice field had a given answer, as the server last said: a choice set
+  // to an answer seen before can show and hide its dependents before the save returns.
+  const CHOICE_TYPES = new Set(["yesno", "choice", "multichoice"]);
+  const learnt = new Map();
+  const typeOf = new Map(form.fields.map((f) => [f.id, f.type]));
+  const answerKey = (fieldId, value) => `${fieldId}\u0000${JSON.stringify(value ?? null)}`;
+  function learn(fieldId, fields) {
+    if (!CHOICE_TYPES.has(typeOf.get(fieldId)) || !fields) return;
+    const written = fields.find((f) => f.id === fieldId);
+    if (!written) return;
+    learnt.set(answerKey(fieldId, written.value), fields.map((f) => [f.id, f.visible !== false]));
+  }
+  function foresee(fieldId, value) {
+    const seen = learnt.get(answerKey(fieldId, value));
+    if (!seen) return;
+    for (const [id, visible] of seen) {
+      const ctl = controllers.get(id);
+      if (ctl && id !== fieldId) setVisible(ctl, visible);
     }
   }
 
@@ -194,8 +238,9 @@ export async function render(main, params) {
           clearTimeout(timers.get(f.id));
           timers.delete(f.id);
         }
-        ctl.setVisible(f.visible !== false);
+        setVisible(ctl, f.visible !== false);
       }
+      for (const f of form.fields) learn(f.id, fresh.fields);
       const ctl = controllers.get(fieldId);
       mark(fieldId, []);
       ctl.extra.replaceChildren();
@@ -222,6 +267,9 @@ export async function render(main, params) {
     controllers.set(field.id, ctl);
     fieldNodes.push(ctl.root);
   }
+  // Fields the server says are not shown start inert too, and what the form's answers show is learnt.
+  for (const ctl of controllers.values()) if (ctl.root?.hidden) ctl.root.inert = true;
+  for (const f of form.fields) learn(f.id, form.fields);
   const editable = form.fields.some((f) => !readOnlyForm && f.rights === "edit");
   const heading = form.label + (occurrence ? ` – ${t("fm_occurrence")} ${occurrence}` : "");
 

@@ -29,6 +29,10 @@ extend("sv", {
   ev_occurrence_add: "Tillfälle lades till", ev_participant_assign: "Deltagare lades till",
   ev_participant_remove: "Deltagare togs bort", ev_document_create: "Dokument skapades",
   ev_document_failed: "Dokument kunde inte skapas", ev_transition: "Övergång",
+  in_add_participant: "Lägg till deltagare", in_role: "Roll", in_person: "Person", in_choose: "Välj…",
+  in_username_help: "Skriv personens användarnamn.", in_remove: "Ta bort", in_missing_choice: "Välj en roll och en person.",
+  in_done_assign: "{name} är tillagd som {role}.", in_done_remove: "{name} är borttagen som {role}.",
+  in_form_target: "Formulär", in_document_target: "Dokument", in_role_target: "Roll",
 });
 extend("en", {
   in_back: "All processes", in_timeline: "Phases and steps", in_participants: "Participants", in_budgets: "Budget",
@@ -55,6 +59,10 @@ extend("en", {
   ev_occurrence_add: "Occurrence added", ev_participant_assign: "Participant added",
   ev_participant_remove: "Participant removed", ev_document_create: "Document created",
   ev_document_failed: "Document could not be created", ev_transition: "Transition",
+  in_add_participant: "Add participant", in_role: "Role", in_person: "Person", in_choose: "Choose…",
+  in_username_help: "Type the person's user name.", in_remove: "Remove", in_missing_choice: "Choose a role and a person.",
+  in_done_assign: "{name} has been added as {role}.", in_done_remove: "{name} has been removed as {role}.",
+  in_form_target: "Form", in_document_target: "Document", in_role_target: "Role",
 });
 
 const HISTORY_PAGE = 20;
@@ -84,6 +92,27 @@ export async function render(main, params, context, focusId = null) {
     await render(main, params, context, focus);
     announce(message);
   };
+  // Assigning and removing participants: offered to administrators, utvecklingsledare and participants
+  // (a role may be allowed to assign others); the server decides and its refusal is shown.
+  const mayManage = broad || myRoles.size > 0;
+  let users = null;  // [{username, name}] for the person list, or null for a text input
+  if (mayManage && broad) {
+    try {
+      users = (await api.get("/api/users?limit=500")).items || [];
+    } catch (error) {
+      if (error instanceof api.ApiError && error.status === 401) throw error;
+      users = null;  // 403 for those who may not list users: they type the user name instead
+    }
+  }
+  const labels = {
+    phase: new Map(instance.phases.map((p) => [p.id, p.label])),
+    step: new Map(allSteps.map((s) => [s.id, s.label])),
+    form: formLabels,
+    role: new Map((instance.roles || []).map((r) => [r.id, r.label])),
+    document: new Map((documents.items || []).map((d) => [d.document, d.label])),
+  };
+  // The error box of the participants section, shared by the form and the remove buttons.
+  const participantErrors = h("div", { class: "errors", id: "participant-errors" });
 
   const history = h("div", { id: "history" });
   show(main,
@@ -94,19 +123,85 @@ export async function render(main, params, context, focusId = null) {
       h("h2", { id: "h-timeline" }, t("in_timeline")),
       h("ol", { class: "timeline" }, instance.phases.map((phase) => phaseItem(phase)))),
     h("section", { "aria-labelledby": "h-participants" },
-      h("h2", { id: "h-participants" }, t("in_participants")), participantsView(instance, roleLabel)),
+      h("h2", { id: "h-participants" }, t("in_participants")),
+      participantsView(instance, roleLabel, mayManage ? removeParticipant : null),
+      mayManage ? assignForm() : null),
     instance.budgets?.length ? h("section", { "aria-labelledby": "h-budgets" },
       h("h2", { id: "h-budgets" }, t("in_budgets")), budgetsView(instance.budgets)) : null,
     h("section", { "aria-labelledby": "h-documents" },
       h("h2", { id: "h-documents" }, t("in_documents")), documentsView(documents)),
     h("section", { "aria-labelledby": "h-history" }, h("h2", { id: "h-history" }, t("in_history")), history),
   );
-  await loadHistory(history, base, 0);
+  await loadHistory(history, base, 0, labels);
   if (focusId) {
     const target = document.getElementById(focusId);
     if (target) {
       target.setAttribute("tabindex", "-1");
       target.focus();
+    }
+  }
+
+  function showParticipantError(error) {
+    if (error instanceof api.ApiError && error.status === 401) throw error;
+    const list = error instanceof api.ApiError && error.errors.length ? error.errors.map((e) => e.message) : [error.message];
+    participantErrors.setAttribute("role", "alert");
+    participantErrors.replaceChildren(h("ul", {}, list.map((m) => h("li", {}, m))));
+  }
+
+  // "Lägg till deltagare": a role and a person (a list when the user may list users, else a user name).
+  function assignForm() {
+    const role = h("select", { id: "pa-role", name: "role", required: true, "aria-required": "true" },
+      h("option", { value: "" }, t("in_choose")),
+      (instance.roles || []).filter((r) => !r.scope || r.scope === "instance")
+        .map((r) => h("option", { value: r.id }, r.label || r.id)));
+    const person = users
+      ? h("select", { id: "pa-user", name: "username", required: true, "aria-required": "true" },
+        h("option", { value: "" }, t("in_choose")),
+        [...users].sort((a, b) => (a.name || a.username).localeCompare(b.name || b.username, "sv"))
+          .map((u) => h("option", { value: u.username }, u.name ? `${u.name} (${u.username})` : u.username)))
+      : h("input", { id: "pa-user", name: "username", type: "text", required: true, "aria-required": "true",
+        autocomplete: "off", spellcheck: "false", "aria-describedby": "pa-user-help" });
+    const submit = h("button", { type: "submit" }, t("in_add_participant"));
+    const form = h("form", { class: "assign-participant", novalidate: true, "aria-labelledby": "pa-h" },
+      h("h3", { id: "pa-h" }, t("in_add_participant")),
+      h("div", { class: "field" }, h("label", { for: role.id }, t("in_role"), " *"), role),
+      h("div", { class: "field" }, h("label", { for: person.id }, t("in_person"), " *"),
+        users ? null : h("p", { class: "help", id: "pa-user-help" }, t("in_username_help")), person),
+      submit, participantErrors);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      participantErrors.replaceChildren();
+      participantErrors.removeAttribute("role");
+      const username = person.value.trim();
+      for (const control of [role, person]) control.setAttribute("aria-invalid", control.value.trim() ? "false" : "true");
+      if (!role.value || !username) {
+        showParticipantError(new Error(t("in_missing_choice")));
+        (role.value ? person : role).focus();
+        return;
+      }
+      submit.disabled = true;
+      try {
+        await api.post(`${base}/participants`, { role: role.value, username });
+        const who = users?.find((u) => u.username === username)?.name || username;
+        await rerender(fill(t("in_done_assign"), { name: who, role: roleLabel(role.value) }), "h-participants");
+      } catch (error) {
+        submit.disabled = false;
+        showParticipantError(error);
+      }
+    });
+    return form;
+  }
+
+  async function removeParticipant(p, button) {
+    participantErrors.replaceChildren();
+    participantErrors.removeAttribute("role");
+    button.disabled = true;
+    try {
+      await api.del(`${base}/participants/${encodeURIComponent(p.role)}/${encodeURIComponent(p.username)}`);
+      await rerender(fill(t("in_done_remove"), { name: p.name || p.username, role: roleLabel(p.role) }), "h-participants");
+    } catch (error) {
+      button.disabled = false;
+      showParticipantError(error);
     }
   }
 
@@ -245,7 +340,9 @@ function summary(instance) {
     row(t("in_completed_at"), formatDate(instance.completed_at)));
 }
 
-function participantsView(instance, roleLabel) {
+// `remove(p, button)`, when given, puts a "Ta bort" button beside each person the instance itself holds
+// (not those taking part organisation-wide), named with the person and the role.
+function participantsView(instance, roleLabel, remove) {
   const people = instance.participants || [];
   if (!people.length) return h("p", {}, t("in_no_participants"));
   const order = (instance.roles || []).map((r) => r.id);
@@ -254,7 +351,15 @@ function participantsView(instance, roleLabel) {
     h("h3", {}, roleLabel(role)),
     h("ul", {}, people.filter((p) => p.role === role).map((p) =>
       h("li", {}, p.name || p.username, p.name ? h("span", { class: "muted" }, ` (${p.username})`) : null,
-        p.organisation_wide ? h("span", { class: "muted" }, ` – ${t("in_organisation_wide")}`) : null))))));
+        p.organisation_wide ? h("span", { class: "muted" }, ` – ${t("in_organisation_wide")}`) : null,
+        remove && !p.organisation_wide ? removeButton(p) : null))))));
+
+  function removeButton(p) {
+    const button = h("button", { type: "button", class: "secondary small",
+      "aria-label": `${t("in_remove")} ${p.name || p.username} (${roleLabel(p.role)})` }, t("in_remove"));
+    button.addEventListener("click", () => remove(p, button));
+    return [" ", button];
+  }
 }
 
 function budgetsView(budgets) {
@@ -284,7 +389,47 @@ function documentsView(documents) {
       h("span", { class: "muted" }, ` – ${t("in_version")} ${d.version}, ${dateTime(d.created_at)}${d.created_by ? `, ${d.created_by}` : ""}`))));
 }
 
-async function loadHistory(box, base, offset) {
+// What an audit entry concerns, in words: the label of its phase, step, form, role or document rather
+// than the id (targets are "phase", "step", "a -> b", "form.field#n", "step#n", "role:x", "document:x").
+function targetText(e, labels) {
+  const target = String(e.target || "");
+  const action = String(e.action || "");
+  const one = (map, key) => map?.get(key) || key;
+  const pair = (map) => target.split(" -> ").map((x) => one(map, x.trim())).join(" → ");
+  if (!target || target.startsWith("instance:")) return "";
+  if (action === "transition") return pair(labels.phase);
+  if (action === "step.send_back") return pair(labels.step);
+  if (action.startsWith("phase.")) return one(labels.phase, target);
+  if (action.startsWith("step.")) return one(labels.step, target);
+  if (action === "occurrence.add") {
+    const [step, n] = target.split("#");
+    return `${one(labels.step, step)}${n ? ` – ${t("in_occurrence")} ${n}` : ""}`;
+  }
+  if (action === "field.set") {
+    const m = /^([^.]+)\.([^#]+)(?:#(\d+))?$/.exec(target);
+    if (m) return `${one(labels.form, m[1])}: ${m[2]}${m[3] ? ` (${t("in_occurrence")} ${m[3]})` : ""}`;
+  }
+  if (target.startsWith("role:")) return one(labels.role, target.slice(5));
+  if (target.startsWith("document:")) return one(labels.document, target.slice(9));
+  return target;
+}
+
+// An entry's old and new values: states as words ("Väntar → Pågår"), a sign-off's role by its label.
+function changeText(e, labels) {
+  if (e.old == null && e.new == null) return "";
+  const action = String(e.action || "");
+  const stateful = /^(phase|step|instance)\./.test(action);
+  const word = (v) => {
+    if (v == null || v === "") return "–";
+    if (stateful && ["pending", "active", "completed"].includes(v)) return stateWord(v);
+    if (action === "step.signoff") return labels.role?.get(v) || v;
+    return v;
+  };
+  if (action === "step.signoff" && e.old == null) return word(e.new);
+  return `${word(e.old)} → ${word(e.new)}`;
+}
+
+async function loadHistory(box, base, offset, labels = {}) {
   let page;
   try {
     page = await api.get(`${base}/events?limit=${HISTORY_PAGE}&offset=${offset}`);
@@ -302,7 +447,7 @@ async function loadHistory(box, base, offset) {
   }
   const action = (a) => { const key = `ev_${String(a).replace(/\./g, "_")}`; const w = t(key); return w === key ? a : w; };
   const go = (to) => async () => {
-    await loadHistory(box, base, to);
+    await loadHistory(box, base, to, labels);
     box.querySelector("table")?.focus();
   };
   const prev = h("button", { type: "button", class: "secondary", disabled: offset <= 0, onclick: go(Math.max(0, offset - HISTORY_PAGE)) }, t("in_previous"));
@@ -312,8 +457,14 @@ async function loadHistory(box, base, offset) {
     h("div", { class: "table-wrap" }, h("table", { class: "history", tabindex: "-1" },
       h("caption", {}, range),
       h("thead", {}, h("tr", {}, [t("in_when"), t("in_who"), t("in_what"), t("in_detail")].map((c) => h("th", { scope: "col" }, c)))),
-      h("tbody", {}, items.map((e) => h("tr", {},
-        h("td", {}, dateTime(e.at)), h("td", {}, e.actor || ""), h("td", {}, action(e.action), e.target ? h("span", { class: "muted" }, ` (${e.target})`) : null),
-        h("td", {}, [e.detail, e.old != null || e.new != null ? `${e.old ?? "–"} → ${e.new ?? "–"}` : null].filter(Boolean).join(" · "))))))),
+      h("tbody", {}, items.map((e) => {
+        const what = targetText(e, labels);
+        // The detail often repeats the label the target already gave; it is shown only when it adds.
+        const detail = e.detail && e.detail !== what ? e.detail : "";
+        return h("tr", {},
+          h("td", {}, dateTime(e.at)), h("td", {}, e.actor || ""),
+          h("td", {}, action(e.action), what ? h("span", { class: "muted" }, ` (${what})`) : null),
+          h("td", {}, [detail, changeText(e, labels)].filter(Boolean).join(" · ")));
+      })))),
     page.total > HISTORY_PAGE ? h("nav", { class: "pager", "aria-label": t("in_history") }, prev, " ", next) : null);
 }

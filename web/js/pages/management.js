@@ -3,7 +3,7 @@
 import * as api from "../api.js";
 import { h, show, announce } from "../dom.js";
 import { t, extend } from "../i18n.js";
-import { barChart } from "../charts.js";
+import { barChart as drawBarChart } from "../charts.js";
 
 extend("sv", {
   m_filters: "Urval", m_municipality: "Kommun", m_process: "Process", m_status: "Status", m_all: "Alla",
@@ -136,6 +136,29 @@ export async function render(main) {
         h("button", { type: "button", class: "secondary", onclick: () => download("csv") }, t("m_csv"))),
       progress, exportStatus, exportError));
   await load();
+}
+
+// barChart, with bars of value 0 made readable: such a bar has no width, so its series would show only
+// as a bare "0". It gets a thin stub in its series' colour and, when the chart has several series, the
+// series' name beside the value ("0 (Avslutade)"); its row label is drawn as for any other row.
+function barChart(options) {
+  const figure = drawBarChart(options);
+  const series = options.series || [];
+  // The bars are the rects with a <title> (the legend's swatches have none), drawn row by row, series by series.
+  const bars = [...figure.querySelectorAll("svg rect")].filter((r) => r.querySelector("title"));
+  bars.forEach((rect, i) => {
+    if (Number(rect.getAttribute("width")) > 0) return;
+    const stub = 3;
+    rect.setAttribute("width", String(stub));
+    rect.classList.add("bar-zero");
+    const value = rect.nextElementSibling;
+    if (value?.tagName.toLowerCase() === "text") {
+      value.setAttribute("x", String(Number(rect.getAttribute("x")) + stub + 4));
+      const serie = series[i % Math.max(1, series.length)];
+      if (series.length > 1 && serie) value.append(` (${serie.label})`);
+    }
+  });
+  return figure;
 }
 
 function drawDashboard(data) {
