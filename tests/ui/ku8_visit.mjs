@@ -75,6 +75,12 @@ await journey("ku8_visit", async ({ server, open, instance }) => {
   await screenshot(teacher, "tasks");
   await fromTask(teacher, "Ansökan om lärande besök");
   await screenshot(teacher, "instance");
+  // On a tablet held upright the page fits its width: nothing to scroll sideways.
+  await teacher.setViewportSize({ width: 768, height: 1024 });
+  const overflow = await teacher.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, `the instance page is ${overflow}px wider than a 768px tablet`);
+  await screenshot(teacher, "instance-tablet");
+  await teacher.setViewportSize({ width: 1280, height: 800 });
 
   await openForm(teacher, id, "ansokan", "Ansökan om lärande besök");
   await fillText(teacher, "Förskola/skola", "Ytterbyskolan");
