@@ -34,6 +34,12 @@ async function focused(page) {
   });
 }
 
+// The router moves focus to the new page's heading once it has drawn it; keys pressed before that would
+// start from the old page.
+async function headingFocused(page) {
+  await page.waitForFunction(() => document.activeElement?.tagName === "H1");
+}
+
 let presses = 0;
 async function press(page, key) {
   await page.keyboard.press(key);
@@ -75,6 +81,7 @@ await journey("keyboard_form", async ({ server, open, instance }) => {
   // ---- Sign in -----------------------------------------------------------------------------------
   await page.goto("/logga-in");
   await page.getByRole("heading", { level: 1, name: "Logga in" }).waitFor();
+  await headingFocused(page);
   await everyControlNamed(page);
   await tabTo(page, (f) => f.tag === "input" && f.name === "Användarnamn", "the user name");
   await page.keyboard.type(people.teacher.username);
@@ -83,17 +90,20 @@ await journey("keyboard_form", async ({ server, open, instance }) => {
   await page.keyboard.type(PASSWORD);
   await press(page, "Enter");
   await page.getByRole("heading", { level: 1, name: "Mina uppgifter" }).waitFor();
+  await headingFocused(page);
 
   // ---- The task, the instance, the form ------------------------------------------------------------
   await everyControlNamed(page);
   await tabTo(page, (f) => f.tag === "a" && f.name === "Ansökan om lärande besök", 'the task "Ansökan om lärande besök"');
   await press(page, "Enter");
   await page.getByRole("heading", { level: 1, name: instance.title }).waitFor();
+  await headingFocused(page);
   await page.getByRole("region", { name: "Historik" }).getByRole("table").waitFor();
   await everyControlNamed(page);
   await tabTo(page, (f) => f.tag === "a" && f.href.endsWith(`/formular/ansokan`), "the link to the application form");
   await press(page, "Enter");
   await page.getByRole("heading", { level: 1, name: "Ansökan om lärande besök" }).waitFor();
+  await headingFocused(page);
   check(await everyControlNamed(page) >= 12, "form page: fewer controls in the accessibility tree than the application has");
 
   // ---- Fill the application ---------------------------------------------------------------------------
