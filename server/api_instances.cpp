@@ -44,6 +44,39 @@ HttpResponse FormResponse(const FormView& form, std::int64_t instance) {
   return response;
 }
 
+// A 409 for fields changed meanwhile: each entry naming a field (form.field or form.field#n) also gets the
+// value stored now as the caller may see it ("current") and what the caller sent for it ("yours").
+HttpResponse ConflictResponse(const Error& error, const Result<FormView>& now, const json::object& sent,
+                              const std::string& form, int occurrence) {
+  HttpResponse response = ErrorResponse(error);
+  json::value body = json::parse(response.body);
+  json::value* errors = body.as_object().if_contains("errors");
+  if (!errors || !errors->is_array()) return response;
+  const std::string suffix = occurrence > 0 ? "#" + std::to_string(occurrence) : "";
+  for (json::value& entry : errors->as_array()) {
+    const json::value* field = entry.as_object().if_contains("field");
+    if (!field || !field->is_string()) continue;
+    const std::string path(field->as_string());
+    if (path.size() <= form.size() + 1 + suffix.size() || path.compare(0, form.size() + 1, form + ".") != 0 ||
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    const std::string id = path.substr(form.size() + 1, path.size() - form.size() - 1 - suffix.size());
+    if (const json::value* yours = sent.if_contains(id)) entry.as_object()["yours"] = *yours;
+    if (!now) continue;
+    for (const FieldView& f : now.value().fields) {
+      if (f.field->id != id) continue;
+      json::object field_json = FieldJson(f);
+      entry.as_object()["current"] = json::object{{"value", field_json["value"]},
+                                                  {"version", field_json["version"]},
+                                                  {"author", field_json["author"]},
+                                                  {"updated_at", field_json["updated_at"]}};
+    }
+  }
+  response.body = json::serialize(body);
+  return response;
+}
+
 std::string AttachmentName(const std::string& file_name) {
   std::string safe;
   for (char c : file_name) safe += (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;
@@ -266,6 +299,10 @@ void Api::AddInstanceRoutes() {
               response.headers.emplace_back("ETag", now.value().etag);
             }
             return response;
+          }
+          if (error.code == ErrorCode::kConflict) {
+            return ConflictResponse(error, engine_.GetForm(c.actor(), id, Param(c, "form"), *occ),
+                                    fields->as_object(), Param(c, "form"), *occ);
           }
           return ErrorResponse(error);
         }

@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import { h, show, announce } from "../dom.js";
 import { t, extend } from "../i18n.js";
-import { createField, parseErrorPath } from "../form_fields.js";
+import { createField, parseErrorPath, displayValue } from "../form_fields.js";
 
 extend("sv", {
   fm_back: "Tillbaka till processen", fm_occurrence: "tillfälle", fm_locked: "Formuläret är låst och kan bara läsas.",
@@ -15,6 +15,11 @@ extend("sv", {
   fm_save_now: "Spara nu", fm_autosave: "Ändringar sparas automatiskt.", fm_status: "Sparstatus",
   fm_no_fields: "Det finns inga fält du kan se i det här formuläret.", fm_fields: "Formulärets fält",
   fm_required_note: "Fält markerade med * är obligatoriska.", fm_still_errors: "Fält med fel är inte sparade.", fm_offline: "Kunde inte nå servern. Försök igen.",
+  fm_cf_title: "Någon annan har ändrat fältet", fm_cf_theirs: "Sparat av", fm_cf_yours: "Ditt förslag",
+  fm_cf_keep: "Behåll deras", fm_cf_mine: "Använd mitt", fm_cf_merge: "Slå ihop",
+  fm_cf_status: "Kunde inte spara: någon annan har ändrat fältet. Välj vilket värde som ska gälla.",
+  fm_cf_kept: "Det sparade värdet behålls.", fm_cf_merged: "Båda texterna är inlagda i fältet. Redigera och spara.",
+  fm_draft: "Osparad ändring från", fm_draft_restore: "Återställ", fm_draft_discard: "Släng",
 });
 extend("en", {
   fm_back: "Back to the process", fm_occurrence: "occurrence", fm_locked: "The form is locked and can only be read.",
@@ -25,11 +30,31 @@ extend("en", {
   fm_save_now: "Save now", fm_autosave: "Changes are saved automatically.", fm_status: "Save status",
   fm_no_fields: "There are no fields you can see in this form.", fm_fields: "The form's fields",
   fm_required_note: "Fields marked * are required.", fm_still_errors: "Fields with errors are not saved.", fm_offline: "Could not reach the server. Try again.",
+  fm_cf_title: "Someone else has changed the field", fm_cf_theirs: "Saved by", fm_cf_yours: "Your version",
+  fm_cf_keep: "Keep theirs", fm_cf_mine: "Use mine", fm_cf_merge: "Merge",
+  fm_cf_status: "Could not save: someone else changed the field. Choose which value to keep.",
+  fm_cf_kept: "The saved value is kept.", fm_cf_merged: "Both texts are in the field. Edit and save.",
+  fm_draft: "Unsaved change from", fm_draft_restore: "Restore", fm_draft_discard: "Discard",
 });
 
 const DEBOUNCE_MS = 800;
 
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const TEXT_TYPES = new Set(["text", "longtext"]);
+const when = (iso) => new Date(iso).toLocaleString("sv-SE", { dateStyle: "short", timeStyle: "short" });
+
+// Changes not yet saved are kept in localStorage too, per instance, form, occurrence and field, with the
+// version they started from, so a crashed or closed browser does not lose them.
+const draftKey = (instance, form, occurrence, field) => `spegla.draft:${instance}:${form}:${occurrence}:${field}`;
+function readDraft(key) {
+  try { return JSON.parse(localStorage.getItem(key) || "null"); } catch { return null; }
+}
+function writeDraft(key, draft) {
+  try { localStorage.setItem(key, JSON.stringify(draft)); } catch { /* storage full or off: no draft */ }
+}
+function dropDraft(key) {
+  try { localStorage.removeItem(key); } catch { /* nothing kept */ }
+}
 
 export async function render(main, params) {
   const instanceId = params.id;
@@ -68,9 +93,22 @@ export async function render(main, params) {
 
   let chain = Promise.resolve();
   const pending = new Set();
+  const keyOf = (fieldId) => draftKey(instanceId, formId, occurrence, fieldId);
+  const labelOf = (fieldId) => form.fields.find((f) => f.id === fieldId)?.label || fieldId;
+
+  // The draft keeps the version its first unsaved change started from.
+  function keepDraft(fieldId) {
+    const read = controllers.get(fieldId)?.get();
+    if (!read || read.error) return;
+    const base = known.get(fieldId);
+    if (same(read.value, base.value)) { dropDraft(keyOf(fieldId)); return; }
+    const old = readDraft(keyOf(fieldId));
+    writeDraft(keyOf(fieldId), { value: read.value, version: old ? old.version : base.version, at: new Date().toISOString() });
+  }
 
   function schedule(fieldId, immediate) {
     dirty.add(fieldId);
+    keepDraft(fieldId);
     clearTimeout(timers.get(fieldId));
     if (immediate) enqueue(fieldId);
     else {
@@ -88,7 +126,7 @@ export async function render(main, params) {
   }
 
   function flushAll() {
-    for (const id of [...timers.keys()]) enqueue(id);
+    for (const id of new Set([...timers.keys(), ...dirty])) enqueue(id);
     return chain;
   }
 
@@ -107,6 +145,7 @@ export async function render(main, params) {
       }
       if (same(read.value, known.get(fieldId).value)) {
         if (!timers.has(fieldId) && !pending.has(fieldId)) dirty.delete(fieldId);
+        dropDraft(keyOf(fieldId));
         mark(fieldId, []);
         setStatus(savedText(), "saved");
         continue;
@@ -120,8 +159,11 @@ export async function render(main, params) {
           fields: { [fieldId]: read.value },
           versions: { [fieldId]: known.get(fieldId).version },
         });
-        // Still dirty if the user typed on while this was in flight.
-        if (!timers.has(fieldId) && !pending.has(fieldId)) dirty.delete(fieldId);
+        // Still dirty (and the draft kept) if the user typed on while this was in flight.
+        if (!timers.has(fieldId) && !pending.has(fieldId)) {
+          dirty.delete(fieldId);
+          if (same(ctl.get().value, read.value)) dropDraft(keyOf(fieldId));
+        }
         mark(fieldId, []);
         ctl.extra.replaceChildren();
         apply(answer, fieldId);
@@ -195,6 +237,18 @@ export async function render(main, params) {
       setStatus(t("fm_offline"), "problem");
       return;
     }
+    // A conflict that comes with both values shows them side by side at the field.
+    if (error.status === 409 && error.code === "conflict") {
+      let shown = 0;
+      for (const e of error.errors) {
+        const where = parseErrorPath(e.field, formId);
+        if (where && controllers.has(where.field) && e.current) showConflict(where.field, e, shown++ === 0);
+      }
+      if (shown) {
+        setStatus(t("fm_cf_status"), "problem");
+        return;
+      }
+    }
     const byField = new Map();
     const general = [];
     for (const e of error.errors.length ? error.errors : [{ message: error.message }]) {
@@ -218,6 +272,88 @@ export async function render(main, params) {
     showProblems(general.filter((m) => !byField.size || m !== error.message));
   }
 
+  // "Någon annan har ändrat fältet": what is saved now and what this user wrote, and a choice.
+  function showConflict(fieldId, entry, focus) {
+    const ctl = controllers.get(fieldId);
+    const field = form.fields.find((f) => f.id === fieldId);
+    const current = entry.current;
+    const yours = "yours" in entry ? entry.yours : ctl.get().value ?? null;
+    const base = `fc-${fieldId}`;
+    const show = (v) => (v !== null && typeof v === "object" && !Array.isArray(v)) || (Array.isArray(v) && v.some((x) => typeof x === "object"))
+      ? JSON.stringify(v, null, 1) : displayValue(field, v, participants);
+    const box = (id, label, value) => [
+      h("label", { for: id }, label),
+      h("textarea", { id, readonly: true, rows: field.type === "longtext" ? 4 : 2, class: "fc-value" }, show(value)),
+    ];
+    const named = (text) => [text, h("span", { class: "visually-hidden" }, ` – ${labelOf(fieldId)}`)];
+    const settle = (value, message) => {
+      known.set(fieldId, { value: current.value ?? null, version: current.version });
+      ctl.set(value);
+      ctl.extra.replaceChildren();
+      mark(fieldId, []);
+      if (message) { setStatus(message); announce(message); }
+    };
+    const keep = () => {
+      settle(current.value ?? null, t("fm_cf_kept"));
+      dirty.delete(fieldId);
+      dropDraft(keyOf(fieldId));
+      ctl.element?.focus?.();
+    };
+    const mine = () => {
+      settle(yours);
+      dropDraft(keyOf(fieldId));
+      schedule(fieldId, true);
+    };
+    const merge = () => {
+      const merged = [current.value, yours].filter((v) => v !== null && v !== undefined && v !== "").join("\n\n");
+      settle(merged, t("fm_cf_merged"));
+      dirty.add(fieldId);
+      dropDraft(keyOf(fieldId));
+      keepDraft(fieldId);
+      ctl.element?.focus?.();
+    };
+    const group = h("div", { role: "group", class: "fc-conflict notice", tabindex: "-1", "aria-labelledby": `${base}-title` },
+      h("h3", { id: `${base}-title` }, t("fm_cf_title"), h("span", { class: "visually-hidden" }, `: ${labelOf(fieldId)}`)),
+      h("p", { class: "muted" }, current.updated_at ? when(current.updated_at) : ""),
+      h("div", { class: "fc-sides" },
+        h("div", {}, box(`${base}-theirs`, `${t("fm_cf_theirs")} ${current.author || "?"}`, current.value)),
+        h("div", {}, box(`${base}-yours`, t("fm_cf_yours"), yours))),
+      h("div", { class: "form-actions" },
+        h("button", { type: "button", class: "secondary", onclick: keep }, named(t("fm_cf_keep"))),
+        h("button", { type: "button", onclick: mine }, named(t("fm_cf_mine"))),
+        TEXT_TYPES.has(field.type) ? h("button", { type: "button", class: "secondary", onclick: merge }, named(t("fm_cf_merge"))) : null));
+    mark(fieldId, []);
+    withErrors.add(fieldId);
+    ctl.extra.replaceChildren(group);
+    if (focus) group.focus();
+  }
+
+  // A draft left from an earlier visit that differs from what is saved is offered at its field.
+  function offerDraft(fieldId) {
+    const ctl = controllers.get(fieldId);
+    const draft = readDraft(keyOf(fieldId));
+    if (!draft) return;
+    if (same(draft.value, known.get(fieldId).value)) { dropDraft(keyOf(fieldId)); return; }
+    const named = (text) => [text, h("span", { class: "visually-hidden" }, ` – ${labelOf(fieldId)}`)];
+    const restore = () => {
+      ctl.extra.replaceChildren();
+      ctl.set(draft.value);
+      // Saved from the version the draft started from: a change made since is a conflict, shown as such.
+      known.set(fieldId, { value: known.get(fieldId).value, version: draft.version ?? 0 });
+      schedule(fieldId, true);
+      ctl.element?.focus?.();
+    };
+    const discard = () => {
+      dropDraft(keyOf(fieldId));
+      ctl.extra.replaceChildren();
+      ctl.element?.focus?.();
+    };
+    ctl.extra.replaceChildren(h("div", { class: "fc-draft notice", role: "group", "aria-label": `${t("fm_draft")} – ${labelOf(fieldId)}` },
+      h("p", {}, `${t("fm_draft")} ${when(draft.at)}: `, h("q", {}, displayValue(form.fields.find((f) => f.id === fieldId), draft.value, participants))),
+      h("button", { type: "button", onclick: restore }, named(t("fm_draft_restore"))), " ",
+      h("button", { type: "button", class: "secondary", onclick: discard }, named(t("fm_draft_discard")))));
+  }
+
   function offerReload(ctl) {
     ctl.extra.replaceChildren(h("button", { type: "button", class: "secondary", onclick: () => reload(ctl.id) },
       t("fm_reload"), h("span", { class: "visually-hidden" }, ` – ${form.fields.find((f) => f.id === ctl.id)?.label || ""}`)));
@@ -235,6 +371,7 @@ export async function render(main, params) {
           known.set(f.id, { value: f.value ?? null, version: f.version });
           ctl.set(f.value ?? null);
           dirty.delete(f.id);
+          dropDraft(keyOf(f.id));
           clearTimeout(timers.get(f.id));
           timers.delete(f.id);
         }
@@ -291,4 +428,5 @@ export async function render(main, params) {
       problems),
   );
   if (editable) setStatus("");
+  if (!readOnlyForm) for (const f of form.fields) if (f.rights === "edit") offerDraft(f.id);
 }
