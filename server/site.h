@@ -1,5 +1,5 @@
 // The whole site `spegla serve` answers: the REST API under /api/, the web interface's files elsewhere,
-// and the security headers on every response.
+// with the page security headers (CSP, framing, referrer) on the files and nosniff on everything.
 #pragma once
 
 #include <optional>

@@ -252,5 +252,40 @@ TEST(ServeCliTest, AnAdminPasswordTooShortIsRefusedBeforeTheAccountIsMade) {
   EXPECT_EQ(again.Stop(SIGTERM), 0);
 }
 
+TEST(ServeCliTest, ServesTheWebInterfaceAndNothingElseOfTheDisk) {
+  ScratchDir dir("serve");
+  ServerProcess server({"serve", "--port", "0", "--db", "web.db"}, dir.path(),
+                       {{"SPEGLA_ADMIN_PASSWORD", "web admin password"}, {"SPEGLA_ACCESS_LOG", "off"}});
+  const std::uint16_t port = PortOf(server.WaitForOutput(kListening));
+  ASSERT_NE(port, 0) << server.err();
+  HttpClient client(port);
+  TestResponse page = client.Request("GET", "/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<html lang=\"sv\">"), std::string::npos);
+  EXPECT_NE(page.Header("content-security-policy").find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(page.Header("x-frame-options"), "DENY");
+  TestResponse script = client.Request("GET", "/js/app.js");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.Header("content-type"), "text/javascript; charset=utf-8");
+  // A page of the app is index.html; a cached file is revalidated.
+  EXPECT_EQ(client.Request("GET", "/processer/12").body, page.body);
+  EXPECT_EQ(client.Request("GET", "/js/app.js", "", {{"If-None-Match", script.Header("etag")}}).status, 304);
+  // Nothing outside web/, nothing hidden, no unknown types.
+  for (const char* target : {"/%2e%2e/CMakeLists.txt", "/..%2f..%2fetc%2fpasswd", "/.git/config",
+                             "/style.css%00.js", "/../workflows/ku8-larande-besok.xml"}) {
+    TestResponse r = client.Request("GET", target);
+    EXPECT_TRUE(r.status == 404 || r.status == 400 || r.body == page.body) << target << ": " << r.status;
+    EXPECT_EQ(r.body.find("cmake_minimum_required"), std::string::npos) << target;
+    EXPECT_EQ(r.body.find("root:"), std::string::npos) << target;
+    EXPECT_EQ(r.body.find("urn:spegla:workflow"), std::string::npos) << target;
+  }
+  EXPECT_EQ(client.Request("POST", "/", "x").status, 405);
+  // The API's answers are not pages: nosniff, no page policy.
+  TestResponse health = client.Request("GET", "/api/health");
+  EXPECT_EQ(health.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(health.Header("content-security-policy"), "");
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+}
+
 }  // namespace
 }  // namespace spegla::test
