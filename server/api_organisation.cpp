@@ -18,6 +18,22 @@ HttpResponse NoContent() {
   return response;
 }
 
+// A list answered whole (it is short by nature: a unit's teams, a pool, the definitions) in the envelope
+// of paged lists.
+json::object WholeList(json::array items) {
+  const size_t total = items.size();
+  return Page(std::move(items), total, Paging{std::max<size_t>(total, 1), 0});
+}
+
+// The record with `id` as it is now (after an update), or 404.
+template <typename T, typename F>
+HttpResponse Record(const std::vector<T>& all, std::int64_t id, F&& to_json, const char* missing) {
+  for (const T& item : all) {
+    if (item.id == id) return JsonResponse(200, to_json(item));
+  }
+  return ErrorResponse(Error::Of(ErrorCode::kNotFound, missing));
+}
+
 template <typename T, typename F>
 json::array Items(const std::vector<T>& list, F&& to_json, const Paging& paging, size_t* total) {
   *total = list.size();
@@ -114,10 +130,7 @@ void Api::AddOrganisationRoutes() {
                       const std::int64_t id = c.IntParam("id");
                       Result<Ok> done = engine_.UpdateMunicipality(c.actor(), id, update);
                       if (!done) return ErrorResponse(done.error());
-                      for (const Municipality& m : engine_.Municipalities()) {
-                        if (m.id == id) return JsonResponse(200, MunicipalityJson(m));
-                      }
-                      return ErrorResponse(Error::Of(ErrorCode::kNotFound, "Kommunen finns inte."));
+                      return Record(engine_.Municipalities(), id, MunicipalityJson, "Kommunen finns inte.");
                     }});
 
   // --- units and teams ---
@@ -182,28 +195,23 @@ void Api::AddOrganisationRoutes() {
                       const std::int64_t id = c.IntParam("id");
                       Result<Ok> done = engine_.UpdateUnit(c.actor(), id, update);
                       if (!done) return ErrorResponse(done.error());
-                      for (const Unit& u : engine_.Units()) {
-                        if (u.id == id) return JsonResponse(200, UnitJson(u));
-                      }
-                      return ErrorResponse(Error::Of(ErrorCode::kNotFound, "Enheten finns inte."));
+                      return Record(engine_.Units(), id, UnitJson, "Enheten finns inte.");
                     }});
-  router_.Add(
-      Route{"GET", "/api/units/{id}/teams", Gate::kSignedIn,
-            RouteDoc{"List a unit's teams (arbetslag)",
-                     "organisation",
-                     {},
-                     "",
-                     "",
-                     "TeamList",
-                     "application/json",
-                     200,
-                     {}},
-            [this](RequestContext& c) {
-              json::array items;
-              for (const Team& t : engine_.Teams(c.IntParam("id"))) items.push_back(TeamJson(t));
-              const size_t total = items.size();
-              return JsonResponse(200, Page(std::move(items), total, Paging{std::max<size_t>(total, 1), 0}));
-            }});
+  router_.Add(Route{"GET", "/api/units/{id}/teams", Gate::kSignedIn,
+                    RouteDoc{"List a unit's teams (arbetslag)",
+                             "organisation",
+                             {},
+                             "",
+                             "",
+                             "TeamList",
+                             "application/json",
+                             200,
+                             {}},
+                    [this](RequestContext& c) {
+                      json::array items;
+                      for (const Team& t : engine_.Teams(c.IntParam("id"))) items.push_back(TeamJson(t));
+                      return JsonResponse(200, WholeList(std::move(items)));
+                    }});
   router_.Add(Route{"POST", "/api/units/{id}/teams", Gate::kCoordinator,
                     RouteDoc{"Create a team (arbetslag) at a unit",
                              "organisation",
@@ -328,23 +336,22 @@ void Api::AddOrganisationRoutes() {
                     }});
 
   // --- observer pools and organisation-wide roles ---
-  router_.Add(
-      Route{"GET", "/api/municipalities/{id}/observer-pool", Gate::kCoordinator,
-            RouteDoc{"The municipality's pool of observers",
-                     "organisation",
-                     {},
-                     "",
-                     "",
-                     "UserList",
-                     "application/json",
-                     200,
-                     {}},
-            [this](RequestContext& c) {
-              json::array items;
-              for (const User& u : engine_.ObserverPool(c.IntParam("id"))) items.push_back(UserJson(u));
-              const size_t total = items.size();
-              return JsonResponse(200, Page(std::move(items), total, Paging{std::max<size_t>(total, 1), 0}));
-            }});
+  router_.Add(Route{"GET", "/api/municipalities/{id}/observer-pool", Gate::kCoordinator,
+                    RouteDoc{"The municipality's pool of observers",
+                             "organisation",
+                             {},
+                             "",
+                             "",
+                             "UserList",
+                             "application/json",
+                             200,
+                             {}},
+                    [this](RequestContext& c) {
+                      json::array items;
+                      for (const User& u : engine_.ObserverPool(c.IntParam("id")))
+                        items.push_back(UserJson(u));
+                      return JsonResponse(200, WholeList(std::move(items)));
+                    }});
   router_.Add(Route{"POST", "/api/municipalities/{id}/observer-pool", Gate::kCoordinator,
                     RouteDoc{"Add a user to the observer pool",
                              "organisation",
@@ -391,23 +398,22 @@ void Api::AddOrganisationRoutes() {
 }
 
 void Api::AddWorkflowRoutes() {
-  router_.Add(
-      Route{"GET", "/api/workflows", Gate::kSignedIn,
-            RouteDoc{"List installed workflow definitions (every version)",
-                     "workflows",
-                     {},
-                     "",
-                     "",
-                     "WorkflowList",
-                     "application/json",
-                     200,
-                     {}},
-            [this](RequestContext&) {
-              json::array items;
-              for (const DefinitionSummary& d : engine_.Definitions()) items.push_back(DefinitionJson(d));
-              const size_t total = items.size();
-              return JsonResponse(200, Page(std::move(items), total, Paging{std::max<size_t>(total, 1), 0}));
-            }});
+  router_.Add(Route{"GET", "/api/workflows", Gate::kSignedIn,
+                    RouteDoc{"List installed workflow definitions (every version)",
+                             "workflows",
+                             {},
+                             "",
+                             "",
+                             "WorkflowList",
+                             "application/json",
+                             200,
+                             {}},
+                    [this](RequestContext&) {
+                      json::array items;
+                      for (const DefinitionSummary& d : engine_.Definitions())
+                        items.push_back(DefinitionJson(d));
+                      return JsonResponse(200, WholeList(std::move(items)));
+                    }});
   router_.Add(Route{
       "POST", "/api/workflows", Gate::kAdministrator,
       RouteDoc{

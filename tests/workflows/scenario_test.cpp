@@ -8,23 +8,12 @@
 #include <sstream>
 
 #include "../engine/engine_test_support.h"
+#include "scenario_files.h"
 #include "scenario_runner.h"
 #include "scenario_script.h"
 
 namespace spegla::test {
 namespace {
-
-const std::filesystem::path kScenarioDir = SPEGLA_SOURCE_DIR "/tests/workflows";
-const std::filesystem::path kWorkflowDir = SPEGLA_SOURCE_DIR "/workflows";
-
-std::vector<std::string> ScenarioNames() {
-  std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(kScenarioDir)) {
-    if (entry.path().extension() == ".scenario") names.push_back(entry.path().stem().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -38,7 +27,7 @@ class ShippedWorkflow : public ::testing::TestWithParam<std::string> {};
 TEST_P(ShippedWorkflow, WalksEndToEnd) {
   std::filesystem::path file = kScenarioDir / (GetParam() + ".scenario");
   ScratchDir dir("spegla-scenario");
-  ScenarioRunner runner(kWorkflowDir.string(), dir.File("spegla.db"));
+  ScenarioRunner runner(kShippedWorkflowDir.string(), dir.File("spegla.db"));
   std::string failure = runner.Run(ParseScenario(ReadFile(file)), file.string());
   EXPECT_EQ(failure, "");
 }
@@ -48,14 +37,12 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ShippedWorkflow);
 
 INSTANTIATE_TEST_SUITE_P(WorkflowScenario, ShippedWorkflow, ::testing::ValuesIn(ScenarioNames()),
                          [](const ::testing::TestParamInfo<std::string>& param) {
-                           std::string name = param.param;
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
+                           return ScenarioTestName(param.param);
                          });
 
 // Each shipped workflow has its scenario, so none can ship without walking end to end.
 TEST(WorkflowScenarios, EveryShippedWorkflowHasOne) {
-  for (const auto& entry : std::filesystem::directory_iterator(kWorkflowDir)) {
+  for (const auto& entry : std::filesystem::directory_iterator(kShippedWorkflowDir)) {
     if (entry.path().extension() != ".xml") continue;
     EXPECT_TRUE(std::filesystem::exists(kScenarioDir / (entry.path().stem().string() + ".scenario")))
         << entry.path().filename() << " has no scenario in tests/workflows/";
