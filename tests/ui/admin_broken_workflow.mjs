@@ -21,6 +21,14 @@ const problems = [
 await journey("admin_broken_workflow", async ({ open, admin }) => {
   const page = await open();
   await signIn(page, "admin", ADMIN_PASSWORD);
+  // The language switch: the menu and the page speak English, and Swedish again.
+  await page.getByRole("button", { name: /Byt språk/ }).click();
+  await page.getByRole("navigation", { name: "Huvudmeny" }).getByRole("link", { name: "My tasks" }).waitFor();
+  check((await page.evaluate(() => document.documentElement.lang)) === "en", "after the switch the page is not lang=en");
+  await page.getByRole("heading", { level: 1, name: "My tasks" }).waitFor();
+  await page.getByRole("button", { name: /Byt språk/ }).click();
+  await page.getByRole("navigation", { name: "Huvudmeny" }).getByRole("link", { name: "Mina uppgifter" }).waitFor();
+  check((await page.evaluate(() => document.documentElement.lang)) === "sv", "after switching back the page is not lang=sv");
   await page.getByRole("navigation", { name: "Huvudmeny" }).getByRole("link", { name: "Administration" }).click();
   const heading = page.getByRole("heading", { level: 1 });
   await heading.waitFor();
