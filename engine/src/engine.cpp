@@ -48,8 +48,10 @@ void Engine::CommitOpenGroup() {
   open_group_.reset();
   try {
     db_->CommitGroupNow();
+    PublishEvents();
   } catch (const DatabaseError& e) {
     caches_->last_load.reset();  // it may hold what was not committed
+    pending_events_.clear();
     group->failure = e.what();
   }
   group->done = true;
@@ -83,19 +85,35 @@ Result<Ok> Engine::EndBulkLoad() {
 
 std::string Engine::Now() const { return FormatTimestamp(clock_.Now()); }
 
-void Engine::Audit(std::optional<std::int64_t> instance, const Actor& actor, const std::string& action,
-                   const std::string& target, std::optional<std::string> old_value,
-                   std::optional<std::string> new_value, const std::string& detail) {
+InstanceEvent* Engine::Audit(std::optional<std::int64_t> instance, const Actor& actor,
+                             const std::string& action, const std::string& target,
+                             std::optional<std::string> old_value, std::optional<std::string> new_value,
+                             const std::string& detail) {
   auto optional_param = [](const std::optional<std::string>& s) -> Database::Param {
     if (!s) return nullptr;
     return *s;
   };
-  db_->Execute(
+  const std::string now = Now();
+  std::int64_t id = db_->Insert(
       "INSERT INTO audit_log (instance_id, at, actor, action, target, old_value, new_value, detail) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      {instance ? Database::Param{*instance} : Database::Param{nullptr}, Now(), actor.username, action,
-       target, optional_param(old_value), optional_param(new_value), detail});
+      {instance ? Database::Param{*instance} : Database::Param{nullptr}, now, actor.username, action, target,
+       optional_param(old_value), optional_param(new_value), detail});
+  if (!instance || !event_listener_ || db_->bulk()) return nullptr;
+  InstanceEvent& event = pending_events_.emplace_back();
+  event.entry = AuditEntry{id,     instance,  clock_.Now(),         actor.username, action, target,
+                           std::move(old_value), std::move(new_value), detail};
+  return &event;
 }
+
+void Engine::PublishEvents() {
+  if (pending_events_.empty()) return;
+  std::vector<InstanceEvent> events = std::move(pending_events_);
+  pending_events_.clear();
+  if (event_listener_) event_listener_(std::move(events));
+}
+
+void Engine::SetEventListener(EventListener listener) { event_listener_ = std::move(listener); }
 
 Result<std::int64_t> Engine::UserId(const std::string& username) {
   std::vector<Database::Row> rows = db_->Query("SELECT id FROM users WHERE username = ?", {username});

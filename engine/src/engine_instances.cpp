@@ -6,6 +6,7 @@
 #include "engine_internal.h"
 #include "instance_stream.h"
 #include "text.h"
+#include "text_merge.h"
 
 namespace spegla {
 namespace {
@@ -489,8 +490,10 @@ Result<std::vector<int>> Engine::SetFields(const Actor& actor, std::int64_t inst
 
 Result<FormView> Engine::WriteForm(const Actor& actor, std::int64_t instance, const std::string& form_id,
                                    int occurrence, std::vector<FieldChange> changes,
-                                   const std::optional<std::string>& expected_etag) {
+                                   const std::optional<std::string>& expected_etag,
+                                   std::vector<std::string>* merged) {
   return Write<FormView>([&]() -> Result<FormView> {
+    if (merged) merged->clear();
     Result<Loaded> loaded = Load(instance);
     if (!loaded) return loaded.error();
     Loaded& inst = loaded.value();
@@ -510,7 +513,7 @@ Result<FormView> Engine::WriteForm(const Actor& actor, std::int64_t instance, co
       }
     }
     Result<std::vector<int>> versions =
-        ApplyFieldChanges(inst, actor, form_id, occurrence, std::move(changes));
+        ApplyFieldChanges(inst, actor, form_id, occurrence, std::move(changes), merged);
     if (!versions) return versions.error();
     Result<FormView> after = BuildFormView(inst, actor, form_id, occurrence);
     KeepLoaded(std::move(inst));
@@ -525,7 +528,8 @@ void Engine::KeepLoaded(Loaded&& inst) {
 
 Result<std::vector<int>> Engine::ApplyFieldChanges(Loaded& inst, const Actor& actor,
                                                    const std::string& form_id, int occurrence,
-                                                   std::vector<FieldChange> changes) {
+                                                   std::vector<FieldChange> changes,
+                                                   std::vector<std::string>* merged) {
   const std::int64_t instance = inst.id;
   const Form* form = inst.def->FindForm(form_id);
   if (!form) return Error::Of(ErrorCode::kNotFound, "Processen har inget formulär " + Quoted(form_id) + ".");
@@ -575,6 +579,30 @@ Result<std::vector<int>> Engine::ApplyFieldChanges(Loaded& inst, const Actor& ac
     }
     auto current = inst.values.find(ValueKey{form->id, occurrence, field->id});
     int current_version = current == inst.values.end() ? 0 : current->second.version;
+    if (change.expected_version && *change.expected_version != current_version &&
+        field->type == FieldType::kLongText && !change.restored_from && current != inst.values.end()) {
+      // Someone else wrote this long text meanwhile: keep both edits when they touch different words.
+      std::string merge_error;
+      std::optional<Value> yours =
+          DecodeValue(*field, change.json ? *change.json : EncodeValue(change.value), &merge_error);
+      std::optional<std::string> base_json =
+          StoredVersion(instance, form->id, occurrence, field->id, *change.expected_version);
+      std::optional<Value> base =
+          base_json ? DecodeValue(*field, *base_json, &merge_error) : std::nullopt;
+      auto text_of = [](const Value& v) {
+        const std::string* s = std::get_if<std::string>(&v.data);
+        return s ? *s : std::string();
+      };
+      if (yours && base) {
+        TextMerge merge = MergeText(text_of(*base), text_of(current->second.value), text_of(*yours));
+        if (merge.clean) {
+          change.json.reset();
+          change.value = Value{std::move(merge.merged)};
+          change.expected_version = current_version;
+          if (merged) merged->push_back(field->id);
+        }
+      }
+    }
     if (change.expected_version && *change.expected_version != current_version) {
       std::string by = current == inst.values.end() ? "någon" : current->second.author;
       conflicts.push_back(
@@ -691,6 +719,7 @@ Result<std::vector<int>> Engine::ApplyFieldChanges(Loaded& inst, const Actor& ac
     stored.version = version;
     stored.author = actor.username;
     stored.updated = clock_.Now();
+    const std::string encoded = EncodeValue(change.value);
     db_->Execute(
         "INSERT INTO field_values (instance_id, form_id, occurrence, field_id, value, version, author, "
         "updated_at) "
@@ -698,11 +727,22 @@ Result<std::vector<int>> Engine::ApplyFieldChanges(Loaded& inst, const Actor& ac
         "UPDATE SET "
         "value = excluded.value, version = excluded.version, author = excluded.author, "
         "updated_at = excluded.updated_at",
-        {instance, form->id, std::int64_t{occurrence}, change.field, EncodeValue(change.value),
-         std::int64_t{version}, actor.username, now});
-    Audit(instance, actor, "field.set", FieldPath(form->id, occurrence, change.field),
-          existed ? std::optional<std::string>(DisplayValue(old->second.value)) : std::nullopt,
-          DisplayValue(change.value));
+        {instance, form->id, std::int64_t{occurrence}, change.field, encoded, std::int64_t{version},
+         actor.username, now});
+    db_->Execute(
+        "INSERT INTO field_history (instance_id, form_id, occurrence, field_id, version, value, author, at, "
+        "restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {instance, form->id, std::int64_t{occurrence}, change.field, std::int64_t{version}, encoded,
+         actor.username, now,
+         change.restored_from ? Database::Param{std::int64_t{*change.restored_from}}
+                              : Database::Param{nullptr}});
+    InstanceEvent* event =
+        Audit(instance, actor, "field.set", FieldPath(form->id, occurrence, change.field),
+              existed ? std::optional<std::string>(DisplayValue(old->second.value)) : std::nullopt,
+              DisplayValue(change.value),
+              change.restored_from ? "återställd från version " + std::to_string(*change.restored_from)
+                                   : std::string());
+    if (event) event->field = InstanceEvent::FieldState{form->id, occurrence, change.field, version, encoded};
     versions.push_back(version);
   }
   Touch(inst);

@@ -279,6 +279,7 @@ Result<T> Engine::Write(F&& work) {
   std::shared_ptr<CommitGroup> group;
   bool succeeded = false;
   std::string failure;
+  const size_t events_before = pending_events_.size();  // the events of this write follow
   try {
     if (!open_group_) {
       db_->BeginGroup();
@@ -293,12 +294,15 @@ Result<T> Engine::Write(F&& work) {
     ++group->members;
   } catch (const RollbackSignal&) {
     caches_->last_load.reset();  // it may hold what the rollback undid
+    pending_events_.resize(events_before);
   } catch (const DatabaseError& e) {
     caches_->last_load.reset();
+    pending_events_.resize(events_before);
     failure = e.what();
   }
   if (group && !db_->group_open() && !group->done) {
     // SQLite ended the whole transaction: the group's earlier writes are gone too.
+    pending_events_.clear();
     group->failure = failure.empty() ? "the transaction was rolled back" : failure;
     group->done = true;
     open_group_.reset();

@@ -500,7 +500,9 @@ Result<std::vector<AuditEntry>> Engine::AuditLog(const Actor& viewer, std::int64
       AuditEntry entry = AuditFromRow(r);
       // The log shows that a field changed to everyone who may see the log, but its values only to those
       // whose roles may see the field: observation notes about children stay with the observers.
-      if (entry.action == "field.set" && !viewer.is_operator) {
+      const bool about_field = entry.action == "field.set" ||
+                               (entry.action.rfind("comment.", 0) == 0 && entry.detail == "field");
+      if (about_field && !viewer.is_operator) {
         std::vector<std::string> parts = SplitDots(entry.target.substr(0, entry.target.find('#')));
         const Form* form = parts.size() == 2 ? inst.def->FindForm(parts[0]) : nullptr;
         const Field* field = form ? form->FindField(parts[1]) : nullptr;

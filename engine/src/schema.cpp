@@ -105,6 +105,29 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
           "csrf_token TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, ended_at TEXT)",
           "CREATE INDEX sessions_by_user ON sessions (user_id)",
       }});
+  out.push_back(Migration{
+      5,
+      "history per field, comments and mentions",
+      {
+          // Every version of every field, with its value as stored: what a restore writes back and what a
+          // long-text merge starts from. Fields written before this migration begin with their current
+          // version.
+          "CREATE TABLE field_history (instance_id BIGINT NOT NULL REFERENCES instances(id), "
+          "form_id TEXT NOT NULL, occurrence INTEGER NOT NULL, field_id TEXT NOT NULL, version INTEGER NOT "
+          "NULL, value TEXT NOT NULL, author TEXT NOT NULL, at TEXT NOT NULL, restored_from INTEGER, "
+          "PRIMARY KEY (instance_id, form_id, occurrence, field_id, version))",
+          "INSERT INTO field_history (instance_id, form_id, occurrence, field_id, version, value, author, at) "
+          "SELECT instance_id, form_id, occurrence, field_id, version, value, author, updated_at FROM "
+          "field_values",
+          // A comment is about a field (form, occurrence, field) or a step (step_id).
+          "CREATE TABLE comments (id {id}, instance_id BIGINT NOT NULL REFERENCES instances(id), "
+          "form_id TEXT, occurrence INTEGER, field_id TEXT, step_id TEXT, body TEXT NOT NULL, "
+          "author TEXT NOT NULL, created_at TEXT NOT NULL, resolved_by TEXT, resolved_at TEXT)",
+          "CREATE INDEX comments_by_instance ON comments (instance_id, id)",
+          "CREATE TABLE comment_mentions (comment_id BIGINT NOT NULL REFERENCES comments(id), "
+          "username TEXT NOT NULL, PRIMARY KEY (comment_id, username))",
+          "CREATE INDEX mentions_by_user ON comment_mentions (username)",
+      }});
   return out;
 }
 
@@ -123,7 +146,7 @@ void EnsureVersionTable(Database& db) {
 
 }  // namespace
 
-int LatestSchemaVersion() { return 4; }
+int LatestSchemaVersion() { return 5; }
 
 int SchemaVersion(Database& db) {
   EnsureVersionTable(db);

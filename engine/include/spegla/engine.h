@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "spegla/clock.h"
+#include "spegla/collaboration.h"
 #include "spegla/export.h"
 #include "spegla/export_plugin.h"
 #include "spegla/instance.h"
@@ -131,6 +132,7 @@ struct FieldChange {
   // The value as JSON, typed by the field's definition when it is written (an API client's input);
   // when set, `value` is ignored. A value of the wrong type is reported as invalid for its field.
   std::optional<std::string> json;
+  std::optional<int> restored_from;  // the write restores this earlier version (RestoreField)
 };
 
 // A stored document of an instance: one version of one <document> of its definition.
@@ -237,9 +239,12 @@ class Engine {
   // one operation. With `expected_etag` (the form's etag as the actor last saw it) nothing is written
   // unless the form still has that etag (kConflict, issue "etag", otherwise), and each field written must
   // still have the version the actor saw.
+  // A long text changed by someone else since `expected_version` is merged with the change when their
+  // edits do not overlap (docs/collaboration.md); such fields are added to `merged` when given.
   Result<FormView> WriteForm(const Actor& actor, std::int64_t instance, const std::string& form,
                              int occurrence, std::vector<FieldChange> changes,
-                             const std::optional<std::string>& expected_etag = std::nullopt);
+                             const std::optional<std::string>& expected_etag = std::nullopt,
+                             std::vector<std::string>* merged = nullptr);
   // Adds the next occurrence of a repeating step (a visit day, a meeting); returns its number.
   Result<int> AddOccurrence(const Actor& actor, std::int64_t instance, const std::string& step);
   Result<Ok> SignOff(const Actor& actor, std::int64_t instance, const std::string& step);
@@ -293,6 +298,36 @@ class Engine {
   // and calls Finish. Holds the engine's lock while it runs.
   Result<ExportSummary> Export(const Actor& actor, const ExportRequest& request, ExportWriter& writer);
 
+  // --- working together (engine_collaboration.cpp, docs/collaboration.md) ----------------------------
+  // Receives the events of every commit that changes an instance. REQUIRES: set before other threads use
+  // the engine. Bulk loading produces no events.
+  void SetEventListener(EventListener listener);
+  // What `viewer` may receive of the instance's events: kForbidden unless they may read its history.
+  Result<EventFilter> EventFilterFor(const Actor& viewer, std::int64_t instance);
+  // The latest event of an instance, or of any when `instance` is 0 (0 when there is none).
+  std::int64_t LatestEventSeq(std::int64_t instance);
+  // The comments the viewer may see (those on fields they may see, and on steps), oldest first.
+  Result<std::vector<Comment>> Comments(const Actor& viewer, std::int64_t instance);
+  // Comments on a field or a step, by whoever may see it. @username mentions a user, who must be able to
+  // see the comment (otherwise kInvalid, naming them).
+  Result<Comment> AddComment(const Actor& actor, std::int64_t instance, const CommentTarget& target,
+                             const std::string& body);
+  Result<Comment> ResolveComment(const Actor& actor, std::int64_t instance, std::int64_t comment,
+                                 bool resolved);
+  // The open comments mentioning the user that they may still see, newest first.
+  std::vector<Mention> Mentions(const std::string& username);
+  // The roles the user holds in active instances.
+  std::vector<Assignment> Assignments(const std::string& username);
+  // Every version of a field, newest first, for whoever may see the field.
+  Result<std::vector<FieldVersion>> FieldHistory(const Actor& viewer, std::int64_t instance,
+                                                 const std::string& form, int occurrence,
+                                                 const std::string& field);
+  // Writes an earlier version's value again as a new version, as any write (rights, lock, validation),
+  // and a conflict when the field is no longer at `expected_version`.
+  Result<FormView> RestoreField(const Actor& actor, std::int64_t instance, const std::string& form,
+                                int occurrence, const std::string& field, int version,
+                                int expected_version);
+
   // --- bulk loading --------------------------------------------------------------------------------
   // For seeding a new database with many operations (`spegla demo`). Between BeginBulkLoad and
   // EndBulkLoad commits do not wait for the disk and operations are committed in groups; each operation
@@ -334,9 +369,12 @@ class Engine {
   Rights RightsOn(const Loaded& inst, const std::vector<std::string>& roles, const Form& form,
                   const Field& field) const;
   bool FormLocked(const Loaded& inst, const Form& form, std::string* why) const;
-  void Audit(std::optional<std::int64_t> instance, const Actor& actor, const std::string& action,
-             const std::string& target, std::optional<std::string> old_value = {},
-             std::optional<std::string> new_value = {}, const std::string& detail = {});
+  // Appends to the audit log; for an instance, also queues the event for the listener (published when
+  // the write commits) and returns it, so that the caller can add what the event carries beyond the log.
+  InstanceEvent* Audit(std::optional<std::int64_t> instance, const Actor& actor, const std::string& action,
+                       const std::string& target, std::optional<std::string> old_value = {},
+                       std::optional<std::string> new_value = {}, const std::string& detail = {});
+  void PublishEvents();  // REQUIRES: mutex_ held, just after a commit
   void EnterPhase(Loaded& inst, const Actor& actor, const Phase& phase);
   void ActivateReadySteps(Loaded& inst, const Actor& actor, const Phase& phase);
   void AfterStepCompleted(Loaded& inst, const Actor& actor, const Step& step);
@@ -347,7 +385,16 @@ class Engine {
                                  int occurrence);
   // SetFields on a loaded instance, which it updates to the state written (lock and transaction held).
   Result<std::vector<int>> ApplyFieldChanges(Loaded& inst, const Actor& actor, const std::string& form_id,
-                                             int occurrence, std::vector<FieldChange> changes);
+                                             int occurrence, std::vector<FieldChange> changes,
+                                             std::vector<std::string>* merged = nullptr);
+  // The value a field had at `version` ("" for version 0 or one not kept), as JSON (EncodeValue).
+  std::optional<std::string> StoredVersion(std::int64_t instance, const std::string& form, int occurrence,
+                                           const std::string& field, int version);
+  // The field of a form, when `actor` may see it (kNotFound for no such field, kForbidden when hidden).
+  Result<const Field*> SeenField(const Loaded& inst, const Actor& actor, const std::string& form_id,
+                                 const std::string& field_id);
+  // May `actor` see what a comment on `target` is about (lock held).
+  bool MaySeeCommentTarget(const Loaded& inst, const Actor& actor, const CommentTarget& target);
   // Keeps `inst` as the last instance loaded: the state just written, so the next operation on it need
   // not read it again.
   void KeepLoaded(Loaded&& inst);
@@ -378,6 +425,8 @@ class Engine {
   std::map<std::pair<std::string, int>, DefinitionPtr> definitions_;  // cache of parsed versions
   std::unique_ptr<Caches> caches_;  // the last instance loaded, decoded templates
   const PluginHost* plugins_ = nullptr;
+  EventListener event_listener_;
+  std::vector<InstanceEvent> pending_events_;  // audited by writes not yet committed
   PasswordCost password_cost_ = PasswordCost::kInteractive;
 };
 
