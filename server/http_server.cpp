@@ -14,9 +14,18 @@
 // holds the client back). Each is parsed from the buffer and answered in turn, in order. So read-ahead is
 // bounded by the buffer's size (header_limit plus one 16 KiB read).
 //
-// Stop: close the acceptor, close idle connections, let the others finish the request they are on and
-// close after its response. When the last connection has gone the io_context runs out of work and the
-// threads return; `stop_grace` later they are stopped regardless.
+// WebSocket: a GET asking to upgrade, when options.websocket is set, goes to that UpgradeHandler on the I/O
+// thread, converted like any request. A refusal is written as the response, and the connection closes.
+// An acceptance moves the connection's stream to a WebSocketSession on the same strand, which answers 101
+// (a Beast websocket::stream over the tcp_stream, with its own timeouts and keep-alive pings), then reads
+// text messages one at a time into the handler and writes the queued ones one at a time. Send and Close
+// post to the strand; the application's WebSocketConnection does not keep the session alive. Every way of
+// ending comes to the read loop ending, where OnClose is called, once. Sessions register like connections.
+//
+// Stop: close the acceptor, close idle connections, close WebSockets (1001; a client that has not answered
+// within kWebSocketStopWait is dropped), let the others finish the request they are on and close after its
+// response. When the last connection has gone the io_context runs out of work and the threads return;
+// `stop_grace` later they are stopped regardless.
 #include "http_server.h"
 
 #include <algorithm>
@@ -32,6 +41,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -41,11 +51,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/stream.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <deque>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -63,6 +76,7 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 using SteadyClock = std::chrono::steady_clock;
@@ -74,6 +88,8 @@ constexpr size_t kReadChunk = 16 * 1024;
 constexpr std::chrono::milliseconds kLingerTime{2000};
 constexpr size_t kLingerBytes = 4 * 1024 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// How long a stop waits for a WebSocket client to answer its close (1001) before dropping the connection.
+constexpr std::chrono::milliseconds kWebSocketStopWait{1000};
 
 std::string JsonEscaped(std::string_view text) {
   std::string out;
@@ -141,7 +157,13 @@ bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != 
   throw std::system_error(static_cast<std::error_code>(ec), what);
 }
 
-class Connection;
+// What the server keeps track of to stop: an HTTP connection, or a WebSocket that came from one.
+class Session {
+ public:
+  virtual ~Session() = default;
+  // From the stop, on any thread: finish or close, then go.
+  virtual void OnServerStop() = 0;
+};
 
 // Everything the server shares between its threads; HttpServer::Impl is this.
 class ServerCore {
@@ -155,8 +177,8 @@ class ServerCore {
   void BeginStop();  // Stop without waiting; also from a signal or an io thread
 
   // A new connection joins (false when stopping: it must close); a connection leaving calls Unregister.
-  bool Register(const std::shared_ptr<Connection>& connection);
-  void Unregister(Connection* connection);
+  bool Register(const std::shared_ptr<Session>& session);
+  void Unregister(Session* session);
   bool stopping() const { return stop_requested_.load(); }
 
   const HttpServerOptions options;
@@ -174,9 +196,9 @@ class ServerCore {
   // Declared before the io_context, so that they outlive it: connections destroyed along with its pending
   // handlers unregister here.
   std::mutex mutex_;
-  bool stopping_ = false;                                                   // guarded by mutex_
-  bool destroying_ = false;                                                 // guarded by mutex_
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;  // guarded by mutex_
+  bool stopping_ = false;                                             // guarded by mutex_
+  bool destroying_ = false;                                           // guarded by mutex_
+  std::unordered_map<Session*, std::weak_ptr<Session>> connections_;  // guarded by mutex_
   std::atomic<bool> stop_requested_{false};
 
   net::io_context io_;
@@ -195,12 +217,328 @@ class ServerCore {
   std::optional<net::thread_pool> workers;
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+// A close frame's reason holds at most 123 bytes; cut at a character boundary (it must stay UTF-8).
+std::string CloseReasonText(std::string reason) {
+  constexpr size_t kMax = 123;
+  if (reason.size() <= kMax) return reason;
+  size_t size = kMax;
+  while (size > 0 && (static_cast<unsigned char>(reason[size]) & 0xC0) == 0x80) --size;
+  reason.resize(size);
+  return reason;
+}
+
+class WebSocketSession;
+
+// The connection as the application holds it: it points at the session without keeping it (or the Beast
+// stream and the io_context behind it) alive, so that holding it past the end, or past the server, is
+// harmless: Send and Close then find no session and do nothing.
+class WebSocketHandle : public WebSocketConnection {
+ public:
+  explicit WebSocketHandle(std::weak_ptr<WebSocketSession> session) : session_(std::move(session)) {}
+  void Send(std::string text) override;
+  void Close(std::string reason) override;
+
+ private:
+  const std::weak_ptr<WebSocketSession> session_;
+};
+
+// One WebSocket, accepted on the strand of the HTTP connection it came from, which it keeps. One read at
+// a time (each text message goes to the handler), one write at a time (the queue's front), at most one
+// close. Every way of ending comes to the read loop ending (the peer's close; ours, after whose closing
+// handshake Beast completes the read; an error; a timeout; a dropped socket): that is where OnClose is
+// called, once. The session lives while operations are pending, then unregisters.
+class WebSocketSession : public Session, public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  WebSocketSession(ServerCore& server, net::any_io_executor executor,
+                   std::shared_ptr<WebSocketHandler> handler, AccessLogEntry log,
+                   SteadyClock::time_point started)
+      : server_(server),
+        executor_(std::move(executor)),
+        stop_timer_(executor_),
+        handler_(std::move(handler)),
+        log_(std::move(log)),
+        started_(started) {}
+
+  ~WebSocketSession() override {
+    // Only when the io_context was stopped (stop_grace) and destroys the operations still pending: the
+    // application hears of the end all the same.
+    if (opened_ && handler_) CallOnClose();
+    if (registered_) server_.Unregister(this);
+  }
+
+  // On the strand, before Accept; false when the server is stopping (then nothing may start).
+  bool Register() {
+    registered_ = server_.Register(shared_from_this());
+    return registered_;
+  }
+
+  // Takes over the stream from which `request` was read and answers the upgrade (101). Bytes a client sent
+  // after its request are lost with the HTTP connection's buffer: a client waits for the 101 (RFC 6455 4.1).
+  void Accept(beast::tcp_stream stream, http::request<http::string_body> request) {
+    const HttpServerOptions& options = server_.options;
+    handle_ = std::make_shared<WebSocketHandle>(weak_from_this());
+    stream.expires_never();  // the WebSocket stream keeps the time itself
+    ws_.emplace(std::move(stream));
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    if (options.websocket_ping.count() > 0) {
+      timeouts.idle_timeout = options.websocket_ping;
+      timeouts.keep_alive_pings = true;
+    } else {
+      timeouts.idle_timeout = websocket::stream_base::none();
+      timeouts.keep_alive_pings = false;
+    }
+    ws_->set_option(timeouts);
+    // Called for the 101 and for the errors Beast answers itself (a missing key, a wrong version).
+    ws_->set_option(websocket::stream_base::decorator([this](websocket::response_type& response) {
+      response.set(http::field::server, "spegla");
+      handshake_status_ = static_cast<int>(response.result_int());
+    }));
+    ws_->read_message_max(options.websocket_message_limit);
+    ws_->text(true);
+    request_ = std::move(request);
+    state_ = State::kHandshake;
+    ws_->async_accept(request_, beast::bind_front_handler(&WebSocketSession::OnAccept, shared_from_this()));
+  }
+
+  // Closes with 1001 (going away), waiting kWebSocketStopWait at most for the client's answer.
+  void OnServerStop() override {
+    net::dispatch(executor_, [self = shared_from_this()] {
+      if (self->state_ == State::kClosed || self->stopping_) return;
+      self->stopping_ = true;
+      self->stop_timer_.expires_after(std::min<std::chrono::milliseconds>(
+          kWebSocketStopWait, std::max(self->server_.options.stop_grace, std::chrono::milliseconds(1))));
+      self->stop_timer_.async_wait([self](error_code ec) {
+        if (!ec) self->CloseSocket();
+      });
+      // During the handshake, OnAccept closes when it has opened.
+      if (self->state_ == State::kOpen) self->CloseNow(websocket::close_code::going_away, "server stopping");
+    });
+  }
+
+  // From the handle, on any thread. The bytes are counted here, before the strand, so that a flood of
+  // messages to a client that does not read is refused at once instead of piling up in the strand's queue.
+  void Send(std::string text) {
+    if (!sendable_.load()) return;
+    const size_t size = text.size();
+    const size_t before = queued_bytes_.fetch_add(size);
+    // A message over the limit on its own still goes when nothing else is waiting: it could never go.
+    if (before > 0 && before + size > server_.options.websocket_send_limit) {
+      queued_bytes_.fetch_sub(size);
+      if (sendable_.exchange(false)) {
+        net::post(executor_, [self = shared_from_this()] {
+          self->CloseNow(websocket::close_code::policy_error, "too slow");
+        });
+      }
+      return;
+    }
+    net::post(executor_, [self = shared_from_this(), text = std::move(text)]() mutable {
+      self->Enqueue(std::move(text));
+    });
+  }
+
+  void Close(std::string reason) {
+    if (!sendable_.exchange(false)) return;
+    net::post(executor_, [self = shared_from_this(), reason = std::move(reason)]() mutable {
+      self->CloseAfterQueue(std::move(reason));
+    });
+  }
+
+ private:
+  enum class State { kHandshake, kOpen, kClosed };
+
+  void OnAccept(error_code ec) {
+    request_ = {};
+    Log();
+    if (ec) {
+      // Nothing was opened, so nothing is closed: the handler is released without a call.
+      state_ = State::kClosed;
+      handler_.reset();
+      stop_timer_.cancel();
+      CloseSocket();
+      return;
+    }
+    state_ = State::kOpen;
+    opened_ = true;
+    sendable_.store(true);
+    try {
+      handler_->OnOpen(handle_);
+    } catch (const std::exception& e) {
+      Failed("OnOpen", e.what());
+    } catch (...) {
+      Failed("OnOpen", "unknown exception");
+    }
+    if (stopping_) CloseNow(websocket::close_code::going_away, "server stopping");
+    Read();
+  }
+
+  void Log() {
+    log_.status = handshake_status_ != 0 ? handshake_status_ : 101;
+    log_.response_bytes = 0;
+    log_.duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started_);
+    if (!server_.options.access_log) return;
+    try {
+      server_.options.access_log(log_);
+    } catch (...) {
+      // A log that fails must not take the connection with it.
+    }
+  }
+
+  void Read() {
+    ws_->async_read(read_buffer_, beast::bind_front_handler(&WebSocketSession::OnRead, shared_from_this()));
+  }
+
+  void OnRead(error_code ec, size_t /*bytes*/) {
+    if (ec) return Finish();  // Beast has closed (and answered a close or a broken rule), or the socket went
+    if (!ws_->got_text()) {
+      CloseNow(websocket::close_code::unknown_data, "text messages only");
+    } else if (!closing_) {  // after a Close, the application hears no more
+      std::string text = beast::buffers_to_string(read_buffer_.data());
+      read_buffer_.clear();
+      try {
+        handler_->OnMessage(text);
+      } catch (const std::exception& e) {
+        Failed("OnMessage", e.what());
+      } catch (...) {
+        Failed("OnMessage", "unknown exception");
+      }
+    }
+    read_buffer_.clear();
+    // A big message's buffer is not kept for the connection's life.
+    if (read_buffer_.capacity() > kReadChunk) read_buffer_.shrink_to_fit();
+    // Reading on while closing lets Beast take the client's close and complete this read after it.
+    Read();
+  }
+
+  void Failed(const char* where, const char* what) {
+    std::fprintf(stderr, "spegla: WebSocket %s %s failed: %s\n", log_.target.c_str(), where, what);
+    CloseNow(websocket::close_code::internal_error, "");
+  }
+
+  void Enqueue(std::string text) {
+    if (state_ != State::kOpen || closing_) {
+      queued_bytes_.fetch_sub(text.size());
+      return;
+    }
+    queue_.push_back(std::move(text));
+    if (!writing_) WriteNext();
+  }
+
+  void WriteNext() {
+    writing_ = true;
+    ws_->async_write(net::buffer(queue_.front()),
+                     beast::bind_front_handler(&WebSocketSession::OnWritten, shared_from_this()));
+  }
+
+  void OnWritten(error_code ec, size_t /*bytes*/) {
+    writing_ = false;
+    queued_bytes_.fetch_sub(queue_.front().size());
+    queue_.pop_front();
+    if (ec) return DropQueue();  // the read fails too, and ends the session
+    if (close_started_) return;
+    if (!queue_.empty()) return WriteNext();
+    if (closing_) StartClose();
+  }
+
+  // The application's Close: after what is queued.
+  void CloseAfterQueue(std::string reason) {
+    if (state_ != State::kOpen || closing_) return;
+    closing_ = true;
+    close_reason_ =
+        websocket::close_reason(websocket::close_code::normal, CloseReasonText(std::move(reason)));
+    if (!writing_) StartClose();
+  }
+
+  // Our own closes: what is queued is dropped; Beast sends the close after the frame being written.
+  void CloseNow(websocket::close_code code, std::string reason) {
+    sendable_.store(false);
+    if (state_ != State::kOpen) return;
+    closing_ = true;
+    DropQueue();
+    if (close_started_) return;
+    close_reason_ = websocket::close_reason(code, CloseReasonText(std::move(reason)));
+    StartClose();
+  }
+
+  void StartClose() {
+    close_started_ = true;
+    // The pending read completes after the closing handshake (or its timeout), and ends the session.
+    ws_->async_close(close_reason_, [self = shared_from_this()](error_code) {});
+  }
+
+  // Drops the queue but the message being written, whose buffer Beast is using.
+  void DropQueue() {
+    auto first = queue_.begin() + (writing_ && !queue_.empty() ? 1 : 0);
+    size_t dropped = 0;
+    for (auto it = first; it != queue_.end(); ++it) dropped += it->size();
+    queue_.erase(first, queue_.end());
+    queued_bytes_.fetch_sub(dropped);
+  }
+
+  void Finish() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    sendable_.store(false);
+    closing_ = true;
+    DropQueue();
+    stop_timer_.cancel();
+    CloseSocket();  // usually closed already; a write still pending completes with an error
+    CallOnClose();
+  }
+
+  void CallOnClose() {
+    std::shared_ptr<WebSocketHandler> handler = std::move(handler_);
+    if (!handler) return;
+    try {
+      handler->OnClose();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "spegla: WebSocket %s OnClose failed: %s\n", log_.target.c_str(), e.what());
+    } catch (...) {
+    }
+  }
+
+  void CloseSocket() {
+    if (ws_) beast::get_lowest_layer(*ws_).close();
+  }
+
+  ServerCore& server_;
+  const net::any_io_executor executor_;  // the strand
+  net::steady_timer stop_timer_;
+  std::shared_ptr<WebSocketHandler> handler_;  // released at the end: the application's objects go with it
+  std::shared_ptr<WebSocketHandle> handle_;
+  std::optional<websocket::stream<beast::tcp_stream>> ws_;
+  http::request<http::string_body> request_;  // kept while it is answered
+  beast::flat_buffer read_buffer_;
+  std::deque<std::string> queue_;  // the front is being written when writing_
+  websocket::close_reason close_reason_;
+  AccessLogEntry log_;
+  SteadyClock::time_point started_;
+  State state_ = State::kHandshake;
+  int handshake_status_ = 0;
+  bool registered_ = false;
+  bool opened_ = false;
+  bool writing_ = false;
+  bool closing_ = false;        // no more messages in or out; the close follows the queue, if any
+  bool close_started_ = false;  // async_close called (once only)
+  bool stopping_ = false;
+  std::atomic<bool> sendable_{false};    // Send and Close act; read on any thread
+  std::atomic<size_t> queued_bytes_{0};  // accepted by Send and not yet written or dropped
+};
+
+void WebSocketHandle::Send(std::string text) {
+  if (auto session = session_.lock()) session->Send(std::move(text));
+}
+
+void WebSocketHandle::Close(std::string reason) {
+  if (auto session = session_.lock()) session->Close(std::move(reason));
+}
+
+class Connection : public Session, public std::enable_shared_from_this<Connection> {
  public:
   Connection(ServerCore& server, tcp::socket socket)
       : server_(server),
+        executor_(socket.get_executor()),
         stream_(std::move(socket)),
-        read_timer_(stream_.get_executor()),
+        read_timer_(executor_),
         buffer_(server.options.header_limit + kReadChunk) {
     error_code ec;
     tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
@@ -219,7 +557,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    net::dispatch(executor_, [self = shared_from_this()] {
       self->registered_ = self->server_.Register(self);
       if (!self->registered_) return self->Close();
       self->WaitForRequest();
@@ -227,8 +565,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // From the stop: a connection waiting for a request closes; one busy with a request finishes it.
-  void CloseIfIdle() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+  void OnServerStop() override {
+    net::dispatch(executor_, [self = shared_from_this()] {
       if (self->state_ == State::kIdle) self->Close();
     });
   }
@@ -369,6 +707,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!ToRequest(message, request)) {
       return SendError(400, "Bad Request", "The request target is not a valid path.");
     }
+    if (server_.options.websocket && websocket::is_upgrade(message))
+      return Upgrade(std::move(message), request);
     const bool head = message.method() == http::verb::head;
     const bool keep_alive = message.keep_alive();
     const unsigned version = message.version();
@@ -382,12 +722,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // A write may block (its commit waits for the disk): it runs on the worker pool, and the response
     // comes back to this connection's strand. The work guard keeps the io_context running meanwhile.
     net::post(*server_.workers, [self = shared_from_this(), request = std::move(request), head, keep_alive,
-                                 version, work = net::make_work_guard(stream_.get_executor())]() mutable {
+                                 version, work = net::make_work_guard(executor_)]() mutable {
       HttpResponse response = self->CallHandler(request);
-      net::post(self->stream_.get_executor(),
-                [self, response = std::move(response), head, keep_alive, version]() mutable {
-                  self->Send(std::move(response), head, keep_alive && !self->server_.stopping(), version);
-                });
+      net::post(self->executor_, [self, response = std::move(response), head, keep_alive, version]() mutable {
+        self->Send(std::move(response), head, keep_alive && !self->server_.stopping(), version);
+      });
     });
   }
 
@@ -400,6 +739,42 @@ class Connection : public std::enable_shared_from_this<Connection> {
     } catch (...) {
     }
     return Problem(500, "Internal Server Error", "The server failed to handle the request.");
+  }
+
+  // A WebSocket upgrade (a GET; the application's UpgradeHandler set). Accepted, the stream goes to a
+  // WebSocketSession and this connection ends without closing it; refused, the refusal is the response,
+  // and the connection closes after it.
+  void Upgrade(http::request<http::string_body> message, const HttpRequest& request) {
+    const unsigned version = message.version();
+    auto unavailable = [] { return Problem(503, "Service Unavailable", "The server is stopping."); };
+    if (server_.stopping()) return Send(unavailable(), false, false, version);
+    WebSocketAcceptance acceptance = CallUpgradeHandler(request);
+    if (!acceptance.handler) {
+      // A 1xx would tell the client that the upgrade went through.
+      if (acceptance.refusal.status < 200) acceptance.refusal.status = 500;
+      return Send(std::move(acceptance.refusal), false, false, version);
+    }
+    log_.user = acceptance.refusal.user.empty() ? "-" : acceptance.refusal.user;
+    auto session =
+        std::make_shared<WebSocketSession>(server_, executor_, std::move(acceptance.handler), log_, started_);
+    // Registered before this connection unregisters (when it is destroyed), so that a stop reaches one of
+    // the two; refused when the stop has begun meanwhile.
+    if (!session->Register()) return Send(unavailable(), false, false, version);
+    state_ = State::kClosed;  // the stream is the session's now: nothing here may touch it again
+    read_timer_.cancel();
+    session->Accept(std::move(stream_), std::move(message));
+  }
+
+  WebSocketAcceptance CallUpgradeHandler(const HttpRequest& request) {
+    try {
+      return server_.options.websocket(request);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "spegla: upgrade of %s failed: %s\n", request.target.c_str(), e.what());
+    } catch (...) {
+    }
+    WebSocketAcceptance failed;
+    failed.refusal = Problem(500, "Internal Server Error", "The server failed to handle the request.");
+    return failed;
   }
 
   void StartLog() {
@@ -507,6 +882,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   ServerCore& server_;
+  const net::any_io_executor executor_;  // the strand; outlives stream_, which an upgrade moves away
   beast::tcp_stream stream_;
   net::steady_timer read_timer_;
   beast::flat_buffer buffer_;
@@ -586,18 +962,18 @@ void ServerCore::OnAccept(error_code ec, tcp::socket socket) {
   Accept();
 }
 
-bool ServerCore::Register(const std::shared_ptr<Connection>& connection) {
+bool ServerCore::Register(const std::shared_ptr<Session>& session) {
   std::lock_guard lock(mutex_);
   if (stopping_) return false;
-  connections_.emplace(connection.get(), connection);
+  connections_.emplace(session.get(), session);
   return true;
 }
 
-void ServerCore::Unregister(Connection* connection) {
+void ServerCore::Unregister(Session* session) {
   bool last = false;
   {
     std::lock_guard lock(mutex_);
-    connections_.erase(connection);
+    connections_.erase(session);
     last = stopping_ && connections_.empty() && !destroying_;
   }
   // The grace timer was the last work left: without it the io_context runs out and Run returns.
@@ -605,7 +981,7 @@ void ServerCore::Unregister(Connection* connection) {
 }
 
 void ServerCore::BeginStop() {
-  std::vector<std::weak_ptr<Connection>> open_connections;
+  std::vector<std::weak_ptr<Session>> open_connections;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return;
@@ -620,7 +996,7 @@ void ServerCore::BeginStop() {
     accept_pause_.cancel();
     if (signals_) signals_->cancel(ignored);
     for (const auto& weak : open_connections) {
-      if (auto connection = weak.lock()) connection->CloseIfIdle();
+      if (auto connection = weak.lock()) connection->OnServerStop();
     }
     bool any_left = false;
     {

@@ -7,6 +7,14 @@
 // Pipelining is capped at one request: a connection does not read while it handles a request or writes
 // its response, so requests a client sends ahead wait, unparsed, in the read buffer (header_limit plus one
 // read) or in the kernel, where TCP flow control holds the client back; each is answered in turn, in order.
+//
+// WebSocket (websocket.h): with `websocket` set, a GET asking to upgrade goes to that UpgradeHandler instead
+// of the Handler. It accepts with a WebSocketHandler, which then receives the connection's text messages,
+// or refuses with an HTTP response. Limits: an incoming message over `websocket_message_limit` closes the
+// connection (1009), as does a binary one (1003); a client with more than `websocket_send_limit` bytes
+// queued to it is disconnected (1008, "too slow"); after half of `websocket_ping` without a word from the
+// client the server pings it, and drops it when the whole has passed. A stop closes every WebSocket with
+// 1001 (going away), waiting briefly for the client's answer.
 #pragma once
 
 #include <chrono>
@@ -16,6 +24,7 @@
 #include <string>
 
 #include "http_message.h"
+#include "websocket.h"
 
 namespace spegla::server {
 
@@ -46,6 +55,12 @@ struct HttpServerOptions {
   std::chrono::milliseconds stop_grace{10'000};           // how long a stop waits for requests in flight
   bool handle_signals = false;                            // stop on SIGINT and SIGTERM
   std::function<void(const AccessLogEntry&)> access_log;  // called after each response; may be empty
+  // Accepts or refuses WebSocket upgrades (on the I/O threads). Empty: an upgrade request is an ordinary
+  // request for the Handler.
+  UpgradeHandler websocket;
+  size_t websocket_message_limit = 64 * 1024;        // a bigger incoming message closes with 1009
+  size_t websocket_send_limit = 4 * 1024 * 1024;     // bytes queued to one client; over it: 1008
+  std::chrono::milliseconds websocket_ping{20'000};  // ping after half of it in silence, drop after all
 };
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
@@ -65,8 +80,8 @@ class HttpServer {
   void Run();
   // Starts serving on background threads and returns at once (for tests); Stop then waits for them.
   void Start();
-  // Stops accepting, closes idle connections, lets requests in flight finish. Thread-safe; idempotent.
-  // After Start, waits until the threads have ended.
+  // Stops accepting, closes idle connections, lets requests in flight finish, closes WebSockets (1001).
+  // Thread-safe; idempotent. After Start, waits until the threads have ended.
   void Stop();
 
  private:
