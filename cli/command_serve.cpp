@@ -10,6 +10,7 @@
 #include "bundled_workflows.h"
 #include "commands.h"
 #include "http_server.h"
+#include "live_hub.h"
 #include "server_config.h"
 #include "site.h"
 #include "spegla/utf8.h"
@@ -144,6 +145,8 @@ int Serve(Context& c) {
     return kExitFailure;
   }
   server::Api api(*engine, api_options);
+  server::LiveHub live(api);
+  engine->SetEventListener(live.Listener());
 
   server::HttpServerOptions options = server::ToHttpServerOptions(config);
   options.handle_signals = true;
@@ -155,6 +158,7 @@ int Serve(Context& c) {
   }
   server::Site site(api, (fs::path(c.env.share_dir) / "web").string(), config.trust_proxy);
   auto handler = [&site](const server::HttpRequest& request) { return site.Handle(request); };
+  options.websocket = [&live](const server::HttpRequest& request) { return live.Accept(request); };
   std::unique_ptr<server::HttpServer> http;
   try {
     http = std::make_unique<server::HttpServer>(options, handler);
@@ -165,6 +169,8 @@ int Serve(Context& c) {
   c.out << "Spegla " SPEGLA_VERSION " listening on http://" << config.address << ":" << http->port()
         << "/ (database " << with_db.db_path() << "; Ctrl-C stops)" << std::endl;
   http->Run();
+  http.reset();
+  engine->SetEventListener(nullptr);  // the hub goes before the engine
   c.out << "Spegla stopped" << std::endl;
   return kExitOk;
 }

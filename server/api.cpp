@@ -319,6 +319,7 @@ Api::Api(Engine& engine, ApiOptions options)
   AddExportRoutes();
   AddInsightRoutes();
   AddTemplateRoutes();
+  AddCollaborationRoutes();
   AddMetaRoutes();
 }
 

@@ -73,6 +73,7 @@ class Api {
   void AddExportRoutes();
   void AddInsightRoutes();
   void AddTemplateRoutes();
+  void AddCollaborationRoutes();
   void AddMetaRoutes();
   std::vector<User> VisibleUsers(const User& viewer);
 

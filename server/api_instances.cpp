@@ -287,8 +287,9 @@ void Api::AddInstanceRoutes() {
         const std::int64_t id = c.IntParam("id");
         std::optional<std::string> etag;
         if (!if_match.empty() && if_match != "*") etag = if_match;
+        std::vector<std::string> merged;
         Result<FormView> written =
-            engine_.WriteForm(c.actor(), id, Param(c, "form"), *occ, std::move(changes), etag);
+            engine_.WriteForm(c.actor(), id, Param(c, "form"), *occ, std::move(changes), etag, &merged);
         if (!written) {
           const Error& error = written.error();
           if (error.code == ErrorCode::kConflict && !error.issues.empty() &&
@@ -306,7 +307,16 @@ void Api::AddInstanceRoutes() {
           }
           return ErrorResponse(error);
         }
-        return FormResponse(written.value(), id);
+        HttpResponse response = FormResponse(written.value(), id);
+        if (!merged.empty()) {
+          // The long texts someone else changed meanwhile, merged with this edit (docs/collaboration.md).
+          json::value answer = json::parse(response.body);
+          json::array merged_json;
+          for (const std::string& field : merged) merged_json.push_back(json::value(field));
+          answer.as_object()["merged"] = std::move(merged_json);
+          response.body = json::serialize(answer);
+        }
+        return response;
       }});
 
   // --- steps ---

@@ -323,6 +323,25 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
     EXPECT_THAT(json::serialize(step->at("signed_off_by_roles")), HasSubstr("rektor"));
   }
 
+  // --- working together: the channel, comments, mentions, history (who may read the history) ---
+  Row(Get(I(i1_) + "/live"), R(426, 426, 426, 426, 426, 426, 426));  // not an upgrade: for everyone
+  {
+    Row(Get(I(i1_) + "/comments"), R(200, 200, 403, 403, 200, 403, 403));
+    auto added = Row(Post(I(i1_) + "/comments", json::object{{"step", "observation"}, {"body", "Dag två?"}}),
+                     R(201, 201, 403, 403, 201, 403, 403));
+    const std::string comment = I(i1_) + "/comments/" + std::to_string(Json(added["admin"]).at("id").as_int64());
+    Row(Post(comment + "/resolve"), R(200, 200, 404, 404, 200, 404, 404));
+    Row(Post(comment + "/reopen"), R(200, 200, 404, 404, 200, 404, 404));
+    Row(Get("/api/me/mentions"), R(200, 200, 200, 200, 200, 200, 200));
+    auto roles = Row(Get("/api/me/assignments"), R(200, 200, 200, 200, 200, 200, 200));
+    EXPECT_THAT(roles["rut"].body, HasSubstr("\"rektor\""));
+    const std::string field = I(i1_) + "/forms/ansokan/fields/problemformulering";
+    Row(Get(field + "/history"), R(403, 200, 403, 403, 200, 403, 403));
+    // The application is locked once sent: those who may see the field are refused with the reason.
+    Row(Post(field + "/restore", json::object{{"version", 1}, {"expected_version", 1}}),
+        R(403, 409, 403, 403, 409, 403, 403));
+  }
+
   // --- the audit log: not for förvaltning; hidden values stay hidden ---
   {
     auto events = Row(Get(I(i1_) + "/events?limit=500"), R(200, 200, 403, 403, 200, 403, 403));

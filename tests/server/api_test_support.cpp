@@ -245,10 +245,14 @@ void ApiTest::SetUp() {
   ASSERT_TRUE(Succeeds(engine_->AssignOrganisationRole(op, municipality_a_, "skolutvecklare", "sven")));
 
   api_ = std::make_unique<server::Api>(*engine_, Options());
+  live_ = std::make_unique<server::LiveHub>(*api_);
+  engine_->SetEventListener(live_->Listener());
   server::HttpServerOptions options;
   options.address = "127.0.0.1";
   options.port = 0;
   options.threads = 2;
+  server::LiveHub* live = live_.get();
+  options.websocket = [live](const server::HttpRequest& request) { return live->Accept(request); };
   server::Api* api = api_.get();
   server_ = std::make_unique<server::HttpServer>(
       options, [api](const server::HttpRequest& request) { return api->Handle(request); });
@@ -259,6 +263,8 @@ void ApiTest::SetUp() {
 void ApiTest::TearDown() {
   if (server_) server_->Stop();
   server_.reset();
+  if (engine_) engine_->SetEventListener(nullptr);
+  live_.reset();
   api_.reset();
   engine_.reset();
 }
@@ -303,6 +309,10 @@ void ApiTest::Ku8ToPlanning(std::int64_t id) {
 void ApiTest::Ku8ToObservation(std::int64_t id) {
   Ku8ToPlanning(id);
   if (::testing::Test::HasFatalFailure()) return;
+  Ku8PlanningToObservation(id);
+}
+
+void ApiTest::Ku8PlanningToObservation(std::int64_t id) {
   ASSERT_TRUE(Succeeds(engine_->SetFields(
       U("olle"), id, "planering", 0,
       {{"problemformulering_preciserad", Text("Elevernas delaktighet i genomgångar.")},

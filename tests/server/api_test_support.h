@@ -19,6 +19,7 @@
 #include "../support/http_client.h"
 #include "api.h"
 #include "http_server.h"
+#include "live_hub.h"
 #include "spegla/engine.h"
 #include "spegla/plugin_host.h"
 
@@ -134,12 +135,15 @@ class ApiTest : public ::testing::Test {
   // ... and through planning: the instance is then in genomforande with visit day 1 written by olle
   // (notes included).
   void Ku8ToObservation(std::int64_t id);
+  // The second half of Ku8ToObservation, on an instance in planering.
+  void Ku8PlanningToObservation(std::int64_t id);
 
   ManualClock clock_;
   ScratchDir dir_{"spegla-api"};
   PluginHost plugins_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<server::Api> api_;
+  std::unique_ptr<server::LiveHub> live_;
   std::unique_ptr<server::HttpServer> server_;
   std::int64_t municipality_a_ = 0, municipality_b_ = 0;
   std::int64_t unit_a_ = 0, unit_b_ = 0;
