@@ -1,5 +1,5 @@
 // ui.conflict_form: two browsers edit the same form. The teacher writes the problem statement in one; in
-// the other, still showing the old version, the same field is changed: the page shows both texts side by
+// the other, whose save of the same field crosses it, the same field is changed: the page shows both texts side by
 // side, the teacher merges them, edits and saves, and the first browser sees the merged text after a
 // reload. Then a draft: a change whose save never arrives is kept in the browser and offered again when
 // the form is opened anew, and restoring it saves it.
@@ -18,14 +18,23 @@ await journey("conflict_form", async ({ server, open, instance }) => {
   // ---- A saves first; B, still at the old version, gets both texts side by side -------------------
   const textA = "Eleverna i årskurs 5 väntar på att läraren ska ge svaret i matematik.";
   const textB = "Vi vill förstå hur eleverna kan bli mer delaktiga i sitt eget lärande.";
-  await fillText(a, "Problemformulering", textA);
-
+  // B's page follows A's saves live, so B's save is held on its way until A's has been answered: B
+  // started from the old version, and the two saves cross.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await b.route(/\/forms\/ansokan/, async (route) => {
+    if (route.request().method() === "PATCH") await held;
+    await route.continue();
+  });
   const refused = b.waitForResponse((r) => r.request().method() === "PATCH" && /\/forms\/ansokan/.test(r.url()));
   await field(b, "Problemformulering").fill(textB);
   await field(b, "Problemformulering").blur();
+  await fillText(a, "Problemformulering", textA);
+  release();
   check((await refused).status() === 409, `B's save was answered ${(await refused).status()}, not 409`);
   const group = b.getByRole("group", { name: /Någon annan har ändrat fältet/ });
   await group.waitFor();
+  await b.unroute(/\/forms\/ansokan/);
   const theirs = group.getByLabel(`Sparat av ${people.teacher.username}`, { exact: true });
   const mine = group.getByLabel("Ditt förslag", { exact: true });
   check(await theirs.inputValue() === textA, `"Sparat av" shows ${JSON.stringify(await theirs.inputValue())}`);

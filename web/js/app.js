@@ -3,6 +3,7 @@
 import * as api from "./api.js";
 import { h, show, announce } from "./dom.js";
 import { t, setLanguage, currentLanguage } from "./i18n.js";
+import * as live from "./live.js";
 
 // Path pattern -> page module (loaded when first shown) and whether it needs a signed-in user.
 const routes = [
@@ -64,11 +65,13 @@ function drawChrome() {
   show(nav, h("ul", {}, items.map(([href, label]) =>
     h("li", {}, h("a", { href, "aria-current": here === href || (href !== "/" && here.startsWith(href + "/")) ? "page" : false }, label)))));
   show(who, h("span", {}, user.name || user.username), " ",
-    h("button", { type: "button", class: "link", onclick: async () => { await api.logout(); context.user = null; navigate("/logga-in"); } }, t("logout")));
+    h("button", { type: "button", class: "link", onclick: async () => { live.leave(); await api.logout(); context.user = null; navigate("/logga-in"); } }, t("logout")));
 }
 
 async function render() {
   const main = document.getElementById("main");
+  // A page's live channel lasts while the page is shown; the page shown next opens its own.
+  live.leave();
   const found = match(location.pathname);
   if (!found) {
     show(main, h("h1", {}, t("not_found")));
@@ -80,9 +83,10 @@ async function render() {
   }
   drawChrome();
   show(main, h("p", { class: "muted" }, t("loading")));
+  let start = null;  // a page may say where to begin instead of its heading (a link to a comment)
   try {
     const page = await import(`./pages/${found.route.page}.js`);
-    await page.render(main, found.params, context);
+    start = await page.render(main, found.params, context);
   } catch (error) {
     if (error instanceof api.ApiError && error.status === 401) {
       context.user = null;
@@ -93,7 +97,10 @@ async function render() {
   }
   // Moving focus to the page's heading tells screen-reader users that the page changed.
   const heading = main.querySelector("h1");
-  if (heading) {
+  if (start instanceof Element && main.contains(start)) {
+    start.focus();
+    if (heading) announce(heading.textContent);
+  } else if (heading) {
     heading.setAttribute("tabindex", "-1");
     heading.focus();
     announce(heading.textContent);

@@ -3,8 +3,27 @@
 // someone else made in between is reported (409) instead of being overwritten.
 import * as api from "../api.js";
 import { h, show, announce } from "../dom.js";
-import { t, extend } from "../i18n.js";
+import { t, extend, currentLanguage as currentLang } from "../i18n.js";
 import { createField, parseErrorPath, displayValue } from "../form_fields.js";
+import * as live from "../live.js";
+import { commentStore, commentThread } from "../comments.js";
+import { fieldHistoryPanel } from "../field_history.js";
+
+extend("sv", {
+  fl_comments: "Kommentarer", fl_history: "Historik", fl_merged: "Din ändring slogs ihop med {name} ändring.",
+  fl_merged_anon: "Din ändring slogs ihop med en annan ändring av fältet.",
+  fl_changed_while: "{name} ändrade fältet medan du skrev. Din text är kvar; när den sparas jämförs den med deras.",
+  fl_changed_by: "{name} ändrade fältet.", fl_someone: "Någon", fl_reloaded: "Formuläret är uppdaterat med det senaste.",
+  fl_locked_now: "Formuläret har låsts och kan nu bara läsas.",
+});
+extend("en", {
+  fl_comments: "Comments", fl_history: "History", fl_merged: "Your change was merged with {name} change.",
+  fl_merged_anon: "Your change was merged with another change of the field.",
+  fl_changed_while: "{name} changed the field while you were writing. Your text is kept; when it is saved it is compared with theirs.",
+  fl_changed_by: "{name} changed the field.", fl_someone: "Someone", fl_reloaded: "The form has been updated with the latest.",
+  fl_locked_now: "The form has been locked and can now only be read.",
+});
+const fillIn = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k] ?? "");
 
 extend("sv", {
   fm_back: "Tillbaka till processen", fm_occurrence: "tillfälle", fm_locked: "Formuläret är låst och kan bara läsas.",
@@ -56,7 +75,7 @@ function dropDraft(key) {
   try { localStorage.removeItem(key); } catch { /* nothing kept */ }
 }
 
-export async function render(main, params) {
+export async function render(main, params, context = {}) {
   const instanceId = params.id;
   const formId = params.form;
   const occurrence = Number(new URLSearchParams(location.search).get("occurrence") || 0) || 0;
@@ -64,11 +83,17 @@ export async function render(main, params) {
     (occurrence ? `?occurrence=${occurrence}` : "");
 
   // The instance gives the participants for person fields and the title; a form can be drawn without it.
+  const comments = commentStore(instanceId);
   const [form, instance] = await Promise.all([
     api.get(formPath),
     api.get(`/api/instances/${encodeURIComponent(instanceId)}`).catch(() => null),
+    comments.load(),
   ]);
-  const participants = instance?.participants || null;
+  // Kept as one array, filled again in place when participants change, so person lists and @-completion
+  // see the same people.
+  const participants = instance?.participants ? [...instance.participants] : null;
+  const formOccurrence = Number(form.occurrence ?? occurrence) || 0;
+  const me = context.user?.username || null;
   const readOnlyForm = !!form.locked;
 
   // Per field: what the server last confirmed (value, version), and whether a local change is pending.
@@ -77,6 +102,9 @@ export async function render(main, params) {
   const timers = new Map();
   const controllers = new Map();
   const withErrors = new Set();  // fields showing a problem, so "Sparat" does not hide them
+  const inflight = new Map();    // field -> the value a save on its way carries
+  const lastOther = new Map();   // field -> who else changed it last (from the live channel)
+  const remote = new Map();      // field -> {value, version, who}: changed by someone while this person wrote
   for (const f of form.fields) known.set(f.id, { value: f.value ?? null, version: f.version ?? 0 });
 
   const status = h("p", { id: "form-status", class: "form-status", role: "status", "aria-live": "polite" });
@@ -108,6 +136,8 @@ export async function render(main, params) {
 
   function schedule(fieldId, immediate) {
     dirty.add(fieldId);
+    // "X ändrade fältet" and "slogs ihop" are old news once the person writes on; "medan du skrev" stays.
+    if (!remote.has(fieldId)) hideNotice(fieldId);
     keepDraft(fieldId);
     clearTimeout(timers.get(fieldId));
     if (immediate) enqueue(fieldId);
@@ -154,22 +184,33 @@ export async function render(main, params) {
       // A choice whose answer was seen before shows and hides its dependent fields at once; the
       // server's answer below has the last word.
       foresee(fieldId, read.value);
+      const before = known.get(fieldId);
+      inflight.set(fieldId, read.value);
       try {
         const answer = await api.patch(formPath, {
           fields: { [fieldId]: read.value },
-          versions: { [fieldId]: known.get(fieldId).version },
+          versions: { [fieldId]: before.version },
         });
+        inflight.delete(fieldId);
         // Still dirty (and the draft kept) if the user typed on while this was in flight.
+        const typedOn = !same(ctl.get().value, read.value);
         if (!timers.has(fieldId) && !pending.has(fieldId)) {
           dirty.delete(fieldId);
-          if (same(ctl.get().value, read.value)) dropDraft(keyOf(fieldId));
+          if (!typedOn) dropDraft(keyOf(fieldId));
         }
         mark(fieldId, []);
         ctl.extra.replaceChildren();
+        const newer = remote.get(fieldId);  // someone's change that arrived while this save was on its way
+        remote.delete(fieldId);
+        hideNotice(fieldId);
         apply(answer, fieldId);
         learn(fieldId, answer.fields);
+        const merged = (answer.merged || []).some((m) => (parseErrorPath(m, formId)?.field ?? m) === fieldId);
+        if (merged) takeMerged(fieldId, answer, before, typedOn);
+        if (newer && newer.version > known.get(fieldId).version) laterChange(fieldId, newer, typedOn);
         setStatus(savedText(), "saved");
       } catch (error) {
+        inflight.delete(fieldId);
         handleError(error, fieldId);
       }
     }
@@ -193,22 +234,25 @@ export async function render(main, params) {
   }
 
   // Shows or hides a field. A hidden field is inert as well as hidden, so nothing in it can take focus;
-  // if focus was inside it (the user tabbed on while the save was under way), it moves to the next
-  // control that is still shown, or back to the field just changed.
+  // if focus was inside it (the user tabbed on while the save was under way), it moves back to the
+  // control before it that is still shown, so that the next Tab goes on from there and skips nothing.
   function setVisible(ctl, visible) {
     const root = ctl.root;
     if (!root) return ctl.setVisible(visible);
     const hadFocus = !visible && root.contains(document.activeElement);
     ctl.setVisible(visible);
     root.inert = !visible;
-    if (hadFocus) nextFocus(root)?.focus();
+    if (hadFocus) focusNear(root)?.focus();
   }
 
-  function nextFocus(after) {
+  function focusNear(gone) {
     const candidates = [...main.querySelectorAll("input, select, textarea, button, a[href], [tabindex]:not([tabindex='-1'])")]
-      .filter((e) => !e.disabled && !e.closest("[hidden], [inert]") && e.getClientRects().length > 0);
-    return candidates.find((e) => after.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING) ||
-      candidates[candidates.length - 1] || null;
+      .filter((e) => !e.disabled && !e.closest("[hidden], [inert]") && e.getClientRects().length > 0)
+      // A radio button that is not the checked one of its group is not where Tab stops.
+      .filter((e) => !(e.type === "radio" && !e.checked && main.querySelector(`input[type=radio][name="${CSS.escape(e.name)}"]:checked`)));
+    const before = candidates.filter((e) => gone.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_PRECEDING);
+    return before[before.length - 1] ||
+      candidates.find((e) => gone.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING) || null;
   }
 
   // Which fields showed after a choice field had a given answer, as the server last said: a choice set
@@ -324,6 +368,8 @@ export async function render(main, params) {
         TEXT_TYPES.has(field.type) ? h("button", { type: "button", class: "secondary", onclick: merge }, named(t("fm_cf_merge"))) : null));
     mark(fieldId, []);
     withErrors.add(fieldId);
+    remote.delete(fieldId);
+    hideNotice(fieldId);
     ctl.extra.replaceChildren(group);
     if (focus) group.focus();
   }
@@ -391,6 +437,7 @@ export async function render(main, params) {
   }
 
   const fieldNodes = [];
+  let formElement = null;
   const mark = (fieldId, list) => {
     if (list.length) withErrors.add(fieldId); else withErrors.delete(fieldId);
     controllers.get(fieldId)?.showErrors(list);
@@ -410,23 +457,309 @@ export async function render(main, params) {
   const editable = form.fields.some((f) => !readOnlyForm && f.rights === "edit");
   const heading = form.label + (occurrence ? ` – ${t("fm_occurrence")} ${occurrence}` : "");
 
+  // ---- Working together: others' changes as they are saved, who writes where, comments, history -------
+  const channel = live.join(instanceId);
+  const busy = (id) => dirty.has(id) || timers.has(id) || pending.has(id) || inflight.has(id);
+  const sameOccurrence = (o) => (Number(o) || 0) === formOccurrence;
+  const fieldBoxes = new Map();  // field -> {typing, notice, commentsButton, commentsPanel, thread, historyButton, historyPanel}
+  const formLabels = new Map((instance?.forms || []).map((f) => [f.id, f.label]));
+  const genitive = (name) => (currentLang() === "en" ? `${name}'s` : /[sxz]$/i.test(name) ? name : `${name}s`);
+
+  // Sets a control's value, keeping the caret where it was when the person is in it.
+  function setField(ctl, value) {
+    const el = ctl.element;
+    const focused = el && document.activeElement === el && typeof el.selectionStart === "number";
+    const caret = focused ? [el.selectionStart, el.selectionEnd] : null;
+    ctl.set(value);
+    if (caret) {
+      try { el.setSelectionRange(Math.min(caret[0], el.value.length), Math.min(caret[1], el.value.length)); } catch { /* not text */ }
+    }
+  }
+
+  function showNotice(fieldId, text, kind = "") {
+    const box = fieldBoxes.get(fieldId)?.notice;
+    if (!box) return;
+    box.className = "ff-notice" + (kind ? ` ${kind}` : "");
+    box.textContent = text;
+    box.hidden = !text;
+  }
+  const hideNotice = (fieldId) => showNotice(fieldId, "");
+
+  // A PATCH answered with the field under `merged`: the server combined this save with someone else's
+  // change. The merged text is shown unless the person has typed on since; then their text stays, and the
+  // next save starts from the version they began with, so that it is merged or shown as a conflict again
+  // rather than writing over the other change.
+  function takeMerged(fieldId, answer, before, typedOn) {
+    const f = (answer.fields || []).find((x) => x.id === fieldId);
+    const ctl = controllers.get(fieldId);
+    if (!f || !ctl) return;
+    if (typedOn) known.set(fieldId, before);
+    else setField(ctl, f.value ?? null);
+    const who = lastOther.get(fieldId);
+    const text = who ? fillIn(t("fl_merged"), { name: genitive(who) }) : t("fl_merged_anon");
+    showNotice(fieldId, text, "merged");
+    announce(text);
+  }
+
+  // A change saved after this page's own save of the field (it arrived while the save was on its way):
+  // shown, unless the person has typed on; then it waits for their next save, as any change meanwhile.
+  function laterChange(fieldId, change, typedOn) {
+    const ctl = controllers.get(fieldId);
+    if (typedOn) {
+      remote.set(fieldId, change);
+      showNotice(fieldId, fillIn(t("fl_changed_while"), { name: change.who }), "changed-while");
+      return;
+    }
+    known.set(fieldId, { value: change.value, version: change.version });
+    setField(ctl, change.value);
+    showNotice(fieldId, fillIn(t("fl_changed_by"), { name: change.who }), "changed");
+  }
+
+  // A field.set from the channel for this form.
+  function remoteField(event) {
+    const id = event.field;
+    const ctl = controllers.get(id);
+    if (!ctl) return;
+    const mine = known.get(id);
+    if (typeof event.version === "number" && event.version <= mine.version) return;  // already here
+    if (me && event.actor === me && inflight.has(id)) return;  // this page's own save: its answer decides
+    const who = event.actor_name || event.actor || t("fl_someone");
+    if (event.actor !== me) lastOther.set(id, who);
+    const value = event.value ?? null;
+    if (!busy(id)) {
+      known.set(id, { value, version: event.version ?? mine.version });
+      setField(ctl, value);
+      remote.delete(id);
+      if (event.actor !== me) showNotice(id, fillIn(t("fl_changed_by"), { name: who }), "changed");
+      // A choice can show or hide other fields: the server says which.
+      if (CHOICE_TYPES.has(typeOf.get(id))) refresh();
+      return;
+    }
+    const input = ctl.get();
+    if (!input.error && same(input.value, value)) {
+      // The server now holds exactly what is on screen.
+      known.set(id, { value, version: event.version ?? mine.version });
+      if (!timers.has(id) && !pending.has(id) && !inflight.has(id)) {
+        dirty.delete(id);
+        dropDraft(keyOf(id));
+      }
+      return;
+    }
+    // Unsaved input is never touched. The version stays the one the input started from, so the next save
+    // goes through the conflict rules (merged, or both shown side by side).
+    remote.set(id, { value, version: event.version, who });
+    showNotice(id, fillIn(t("fl_changed_while"), { name: who }), "changed-while");
+  }
+
+  // Loads the form again: fields without unsaved input take the server's values (and `take`, those
+  // named, in any case); which fields show follows the server. A form locked or unlocked meanwhile is
+  // drawn anew, unsaved input kept as drafts and offered back.
+  async function refresh({ take = [] } = {}) {
+    let fresh;
+    try {
+      fresh = await api.get(formPath);
+    } catch (error) {
+      if (error instanceof api.ApiError && error.status === 401) throw error;
+      return;
+    }
+    if (!main.isConnected || !document.body.contains(formElement)) return;
+    if (!!fresh.locked !== readOnlyForm) {
+      for (const id of dirty) keepDraft(id);
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      await render(main, params, context);
+      announce(fresh.locked ? t("fl_locked_now") : t("fl_reloaded"));
+      return;
+    }
+    for (const f of fresh.fields || []) {
+      const ctl = controllers.get(f.id);
+      if (!ctl) continue;
+      const mine = known.get(f.id);
+      if (take.includes(f.id) || (!busy(f.id) && (f.version !== mine.version || !same(f.value, mine.value)))) {
+        known.set(f.id, { value: f.value ?? null, version: f.version ?? 0 });
+        setField(ctl, f.value ?? null);
+      }
+      setVisible(ctl, f.visible !== false);
+    }
+    for (const f of form.fields) learn(f.id, fresh.fields);
+  }
+
+  async function refreshParticipants() {
+    try {
+      const fresh = await api.get(`/api/instances/${encodeURIComponent(instanceId)}`);
+      if (participants && fresh.participants) participants.splice(0, participants.length, ...fresh.participants);
+    } catch (error) {
+      if (error instanceof api.ApiError && error.status === 401) throw error;
+    }
+  }
+
+  function drawTyping() {
+    const others = channel.others();
+    for (const [id, box] of fieldBoxes) {
+      const here = others.filter((p) => p.form === formId && sameOccurrence(p.occurrence) && p.field === id);
+      const text = live.typingText(here);
+      box.typing.hidden = !text;
+      if (box.typing.textContent !== text) box.typing.textContent = text;
+    }
+  }
+
+  function drawCommentCounts() {
+    for (const [id, box] of fieldBoxes) {
+      if (!box.commentsButton) continue;
+      const n = comments.forField(formId, formOccurrence, id).filter((c) => !c.resolved).length;
+      box.count.textContent = String(n);
+      box.count.className = "count" + (n ? " has-open" : "");
+      box.thread?.draw();
+    }
+  }
+
+  for (const field of form.fields) {
+    const ctl = controllers.get(field.id);
+    const sid = String(field.id).replace(/[^A-Za-z0-9_-]/g, "_");
+    const box = {
+      typing: h("p", { class: "ff-typing", hidden: true }),
+      notice: h("p", { class: "ff-notice", hidden: true }),
+      commentsPanel: h("div", { class: "ff-panel", id: `fp-${sid}-comments`, hidden: true }),
+      historyPanel: h("div", { class: "ff-panel", id: `fp-${sid}-history`, hidden: true }),
+      count: h("span", { class: "count" }, "0"),
+    };
+    const label = h("span", { class: "visually-hidden" }, ` – ${field.label}`);
+    if (comments.available) {
+      box.commentsButton = h("button", { type: "button", class: "secondary small ff-tool", id: `ft-${sid}-comments`,
+        "aria-expanded": "false", "aria-controls": box.commentsPanel.id },
+      t("fl_comments"), " (", box.count, ")", label.cloneNode(true));
+      box.commentsButton.addEventListener("click", () => toggleComments(field, box));
+    }
+    box.historyButton = h("button", { type: "button", class: "secondary small ff-tool", id: `ft-${sid}-history`,
+      "aria-expanded": "false", "aria-controls": box.historyPanel.id }, t("fl_history"), label);
+    box.historyButton.addEventListener("click", () => toggleHistory(field, box, sid));
+    fieldBoxes.set(field.id, box);
+    ctl.root.dataset.field = field.id;
+    // "Eva Berg skriver…" sits by the field's label; the tools and panels under the field.
+    const labelNode = ctl.root.firstElementChild;
+    if (labelNode && labelNode.tagName === "LABEL") labelNode.after(box.typing);
+    else ctl.root.prepend(box.typing);
+    ctl.root.append(h("div", { class: "ff-live" }, box.notice,
+      h("div", { class: "ff-tools" }, box.commentsButton, box.historyButton), box.commentsPanel, box.historyPanel));
+  }
+
+  function toggleComments(field, box, open = null) {
+    const show = open ?? box.commentsPanel.hidden;
+    if (show && !box.thread) {
+      box.thread = commentThread({
+        store: comments, about: { field: { form: formId, occurrence: formOccurrence, field: field.id } },
+        label: field.label, participants: () => participants || [], idBase: `cm-${String(field.id).replace(/[^A-Za-z0-9_-]/g, "_")}`,
+        onChange: drawCommentCounts,
+      });
+      box.commentsPanel.replaceChildren(box.thread.root);
+    }
+    box.commentsPanel.hidden = !show;
+    box.commentsButton.setAttribute("aria-expanded", show ? "true" : "false");
+    if (show) box.thread.draw();
+  }
+
+  function toggleHistory(field, box, sid) {
+    const show = box.historyPanel.hidden;
+    box.historyPanel.hidden = !show;
+    box.historyButton.setAttribute("aria-expanded", show ? "true" : "false");
+    if (!show) { box.historyPanel.replaceChildren(); return; }
+    const panel = fieldHistoryPanel({
+      field, formPath, occurrence, participants, idBase: `hi-${sid}`,
+      canRestore: !readOnlyForm && field.rights === "edit",
+      currentVersion: () => known.get(field.id).version,
+      onRestored: async () => {
+        // The restored value replaces whatever was typed in the field: the person chose it.
+        clearTimeout(timers.get(field.id));
+        timers.delete(field.id);
+        dirty.delete(field.id);
+        dropDraft(keyOf(field.id));
+        remote.delete(field.id);
+        hideNotice(field.id);
+        mark(field.id, []);
+        controllers.get(field.id).extra.replaceChildren();
+        await refresh({ take: [field.id] });
+        setStatus(savedText(), "saved");
+      },
+    });
+    box.historyPanel.replaceChildren(panel.root);
+    panel.load();
+  }
+
+  channel.on("form", {
+    event(event) {
+      const action = String(event.action || "");
+      if (action === "field.set") {
+        if (event.form === formId && sameOccurrence(event.occurrence)) remoteField(event);
+      } else if (action.startsWith("comment.")) {
+        comments.load().then(drawCommentCounts);
+      } else if (action.startsWith("participant.")) {
+        refreshParticipants();
+      } else if (/^(step|phase|instance)\./.test(action) || action === "transition") {
+        refresh();  // the form may have been locked or opened again
+      }
+    },
+    presence: drawTyping,
+    reset() {
+      refresh();
+      comments.load().then(drawCommentCounts);
+      refreshParticipants();
+    },
+    hello({ resumed }) {
+      if (!resumed) {
+        // Connected just now: what was saved between loading the form and connecting is fetched once.
+        refresh();
+        return;
+      }
+      // Back after a lost connection: what could not be saved meanwhile is sent now.
+      if (dirty.size || timers.size) flushAll();
+    },
+  });
+
+  formElement = h("form", { class: "card spegla-form", "aria-label": heading, novalidate: true,
+    onsubmit: (event) => { event.preventDefault(); flushAll(); } },
+  fieldNodes,
+  editable ? h("div", { class: "form-actions" },
+    h("button", { type: "submit" }, t("fm_save_now")),
+    h("span", { class: "visually-hidden" }, t("fm_status")), status) : null,
+  problems);
+
   show(main,
     h("p", {}, h("a", { href: `/processer/${encodeURIComponent(instanceId)}` }, "← ", t("fm_back"),
       instance?.title ? `: ${instance.title}` : "")),
     h("h1", {}, heading),
     instance ? h("p", { class: "muted" }, [instance.unit, instance.municipality].filter(Boolean).join(", ")) : null,
+    h("div", { class: "live-bar" }, channel.statusElement(),
+      channel.presenceElement({ formLabel: (id) => formLabels.get(id) || id, me })),
     form.help ? h("p", { class: "form-help" }, form.help) : null,
     readOnlyForm ? h("p", { class: "notice", role: "note" }, t("fm_locked")) : null,
     editable ? h("p", { class: "muted" }, t("fm_autosave"), " ", t("fm_required_note")) : null,
     form.fields.length === 0 ? h("p", {}, t("fm_no_fields")) : null,
-    h("form", { class: "card spegla-form", "aria-label": heading, novalidate: true,
-      onsubmit: (event) => { event.preventDefault(); flushAll(); } },
-      fieldNodes,
-      editable ? h("div", { class: "form-actions" },
-        h("button", { type: "submit" }, t("fm_save_now")),
-        h("span", { class: "visually-hidden" }, t("fm_status")), status) : null,
-      problems),
+    formElement,
   );
   if (editable) setStatus("");
   if (!readOnlyForm) for (const f of form.fields) if (f.rights === "edit") offerDraft(f.id);
+  drawTyping();
+  drawCommentCounts();
+
+  // Where this person writes, for the others' "skriver…": a field while focus is in its control.
+  const fieldOf = (el) => {
+    const root = el?.closest?.("[data-field]");
+    return root && formElement.contains(root) && !el.closest(".ff-live") ? root.dataset.field : null;
+  };
+  channel.setFocus(formId, formOccurrence, null);
+  formElement.addEventListener("focusin", (event) => channel.setFocus(formId, formOccurrence, fieldOf(event.target)));
+  formElement.addEventListener("focusout", () => setTimeout(() => {
+    if (channel.closed) return;
+    channel.setFocus(formId, formOccurrence, fieldOf(document.activeElement));
+  }, 0));
+
+  // A link from Mina uppgifter (?falt=field) opens that field's comments and starts there.
+  const wanted = new URLSearchParams(location.search).get("falt");
+  const box = wanted ? fieldBoxes.get(wanted) : null;
+  if (box?.commentsButton) {
+    toggleComments(form.fields.find((f) => f.id === wanted), box, true);
+    box.commentsPanel.scrollIntoView({ block: "center" });
+    return box.commentsButton;
+  }
+  return null;
 }

@@ -1,8 +1,10 @@
 // One instance (/processer/:id): its phases and steps as a timeline, the actions on open steps, the
 // participants, budgets, documents and the history (audit log).
 import * as api from "../api.js";
-import { h, show, announce, formatDate } from "../dom.js";
+import { h, show, announce, formatDate, replacePreserving } from "../dom.js";
 import { t, extend, currentLanguage } from "../i18n.js";
+import * as live from "../live.js";
+import { commentStore, commentThread, openCount } from "../comments.js";
 
 extend("sv", {
   in_back: "Alla processer", in_timeline: "Faser och steg", in_participants: "Deltagare", in_budgets: "Budget",
@@ -33,6 +35,8 @@ extend("sv", {
   in_username_help: "Skriv personens användarnamn.", in_remove: "Ta bort", in_missing_choice: "Välj en roll och en person.",
   in_done_assign: "{name} är tillagd som {role}.", in_done_remove: "{name} är borttagen som {role}.",
   in_form_target: "Formulär", in_document_target: "Dokument", in_role_target: "Roll",
+  ev_comment_add: "Kommentar skrevs", ev_comment_resolve: "Kommentar markerades som löst",
+  ev_comment_reopen: "Kommentar öppnades igen", ev_field_restore: "Fält återställdes", in_comments: "Kommentarer",
 });
 extend("en", {
   in_back: "All processes", in_timeline: "Phases and steps", in_participants: "Participants", in_budgets: "Budget",
@@ -63,6 +67,8 @@ extend("en", {
   in_username_help: "Type the person's user name.", in_remove: "Remove", in_missing_choice: "Choose a role and a person.",
   in_done_assign: "{name} has been added as {role}.", in_done_remove: "{name} has been removed as {role}.",
   in_form_target: "Form", in_document_target: "Document", in_role_target: "Role",
+  ev_comment_add: "Comment written", ev_comment_resolve: "Comment resolved",
+  ev_comment_reopen: "Comment reopened", ev_field_restore: "Field restored", in_comments: "Comments",
 });
 
 const HISTORY_PAGE = 20;
@@ -75,18 +81,34 @@ const safeId = (text) => String(text).replace(/[^A-Za-z0-9_-]/g, "_");
 export async function render(main, params, context, focusId = null) {
   const id = params.id;
   const base = `/api/instances/${encodeURIComponent(id)}`;
-  const instance = await api.get(base);
-  const documents = await api.get(`${base}/documents`).catch((error) => ({ error }));
-  const roleLabel = (role) => instance.roles?.find((r) => r.id === role)?.label || role;
-  const allSteps = instance.phases.flatMap((p) => p.steps);
-  const stepLabel = (stepId) => allSteps.find((s) => s.id === stepId)?.label || stepId;
-  const formLabels = new Map((instance.forms || []).map((f) => [f.id, f.label]));
-  const formLabel = (formId) => formLabels.get(formId) || formId;
-  // Actions are offered to those who can take them: the step's roles, or a global role that may act
-  // in any instance of its scope. The server still decides.
+  const comments = commentStore(id);
+  let [instance, documents] = await Promise.all([
+    api.get(base),
+    api.get(`${base}/documents`).catch((error) => ({ error })),
+    comments.load(),
+  ]);
+  // What follows from the instance; derived again whenever a live event brings a new one.
+  let roleLabel, allSteps, stepLabel, formLabels, formLabel, myRoles, labels;
   const me = context?.user?.username;
-  const myRoles = new Set((instance.participants || []).filter((p) => p.username === me).map((p) => p.role));
   const broad = ["administrator", "utvecklingsledare"].includes(context?.user?.global_role);
+  function derive() {
+    roleLabel = (role) => instance.roles?.find((r) => r.id === role)?.label || role;
+    allSteps = instance.phases.flatMap((p) => p.steps);
+    stepLabel = (stepId) => allSteps.find((s) => s.id === stepId)?.label || stepId;
+    formLabels = new Map((instance.forms || []).map((f) => [f.id, f.label]));
+    formLabel = (formId) => formLabels.get(formId) || formId;
+    // Actions are offered to those who can take them: the step's roles, or a global role that may act
+    // in any instance of its scope. The server still decides.
+    myRoles = new Set((instance.participants || []).filter((p) => p.username === me).map((p) => p.role));
+    labels = {
+      phase: new Map(instance.phases.map((p) => [p.id, p.label])),
+      step: new Map(allSteps.map((s) => [s.id, s.label])),
+      form: formLabels,
+      role: new Map((instance.roles || []).map((r) => [r.id, r.label])),
+      document: new Map((documents.items || []).map((d) => [d.document, d.label])),
+    };
+  }
+  derive();
   const holds = (roles) => broad || roles.some((r) => myRoles.has(r));
   const rerender = async (message, focus) => {
     await render(main, params, context, focus);
@@ -94,9 +116,9 @@ export async function render(main, params, context, focusId = null) {
   };
   // Assigning and removing participants: offered to administrators, utvecklingsledare and participants
   // (a role may be allowed to assign others); the server decides and its refusal is shown.
-  const mayManage = broad || myRoles.size > 0;
+  const mayManage = () => broad || myRoles.size > 0;
   let users = null;  // [{username, name}] for the person list, or null for a text input
-  if (mayManage && broad) {
+  if (mayManage() && broad) {
     try {
       users = (await api.get("/api/users?limit=500")).items || [];
     } catch (error) {
@@ -104,35 +126,53 @@ export async function render(main, params, context, focusId = null) {
       users = null;  // 403 for those who may not list users: they type the user name instead
     }
   }
-  const labels = {
-    phase: new Map(instance.phases.map((p) => [p.id, p.label])),
-    step: new Map(allSteps.map((s) => [s.id, s.label])),
-    form: formLabels,
-    role: new Map((instance.roles || []).map((r) => [r.id, r.label])),
-    document: new Map((documents.items || []).map((d) => [d.document, d.label])),
-  };
   // The error box of the participants section, shared by the form and the remove buttons.
   const participantErrors = h("div", { class: "errors", id: "participant-errors" });
 
+  // Each part of the page in a box of its own, so a live event redraws only the part it concerns.
+  const summaryBox = h("div", { id: "instance-summary" });
+  const timelineBox = h("div", { id: "timeline-box" });
+  const participantsBox = h("div", { id: "participants-box" });
+  const budgetsBox = h("div", { id: "budgets-box" });
+  const documentsBox = h("div", { id: "documents-box" });
   const history = h("div", { id: "history" });
+  const drawSummary = () => replacePreserving(summaryBox, summary(instance));
+  const drawTimeline = () => replacePreserving(timelineBox,
+    h("ol", { class: "timeline" }, instance.phases.map((phase) => phaseItem(phase))));
+  const drawParticipants = () => replacePreserving(participantsBox,
+    participantsView(instance, roleLabel, mayManage() ? removeParticipant : null),
+    mayManage() ? assignForm() : null);
+  const drawBudgets = () => replacePreserving(budgetsBox, instance.budgets?.length
+    ? h("section", { "aria-labelledby": "h-budgets" }, h("h2", { id: "h-budgets" }, t("in_budgets")), budgetsView(instance.budgets))
+    : null);
+  const drawDocuments = () => replacePreserving(documentsBox, documentsView(documents));
+
+  // The live channel, for those who may read the instance's history (the server decides; others would
+  // only be refused).
+  const channel = broad || myRoles.size > 0 ? live.join(id) : null;
   show(main,
     h("p", {}, h("a", { href: "/processer" }, "← ", t("in_back"))),
     h("h1", {}, instance.title),
-    summary(instance),
+    channel ? h("div", { class: "live-bar" }, channel.statusElement(),
+      channel.presenceElement({ formLabel: (f) => formLabel(f), me })) : null,
+    summaryBox,
     h("section", { "aria-labelledby": "h-timeline" },
-      h("h2", { id: "h-timeline" }, t("in_timeline")),
-      h("ol", { class: "timeline" }, instance.phases.map((phase) => phaseItem(phase)))),
+      h("h2", { id: "h-timeline" }, t("in_timeline")), timelineBox),
     h("section", { "aria-labelledby": "h-participants" },
-      h("h2", { id: "h-participants" }, t("in_participants")),
-      participantsView(instance, roleLabel, mayManage ? removeParticipant : null),
-      mayManage ? assignForm() : null),
-    instance.budgets?.length ? h("section", { "aria-labelledby": "h-budgets" },
-      h("h2", { id: "h-budgets" }, t("in_budgets")), budgetsView(instance.budgets)) : null,
+      h("h2", { id: "h-participants" }, t("in_participants")), participantsBox),
+    budgetsBox,
     h("section", { "aria-labelledby": "h-documents" },
-      h("h2", { id: "h-documents" }, t("in_documents")), documentsView(documents)),
+      h("h2", { id: "h-documents" }, t("in_documents")), documentsBox),
     h("section", { "aria-labelledby": "h-history" }, h("h2", { id: "h-history" }, t("in_history")), history),
   );
-  await loadHistory(history, base, 0, labels);
+  drawSummary();
+  drawTimeline();
+  drawParticipants();
+  drawBudgets();
+  drawDocuments();
+  let historyOffset = 0;
+  const historyPage = (offset) => { historyOffset = offset; return loadHistory(history, base, offset, labels, historyPage); };
+  await historyPage(0);
   if (focusId) {
     const target = document.getElementById(focusId);
     if (target) {
@@ -140,6 +180,84 @@ export async function render(main, params, context, focusId = null) {
       target.focus();
     }
   }
+
+  // ---- Live: what others do appears without a reload -----------------------------------------------
+  // One load at a time per part; a change arriving meanwhile loads once more afterwards.
+  const coalesced = (load) => {
+    let running = null;
+    let again = false;
+    const run = async () => {
+      if (running) { again = true; return running; }
+      running = (async () => {
+        do {
+          again = false;
+          try {
+            await load();
+          } catch (error) {
+            if (error instanceof api.ApiError && error.status === 401) throw error;
+            console.warn("live update:", error);
+          }
+        } while (again);
+      })();
+      try { await running; } finally { running = null; }
+      return undefined;
+    };
+    return run;
+  };
+  const stillShown = () => main.contains(timelineBox);
+  const refreshInstance = coalesced(async () => {
+    const fresh = await api.get(base);
+    if (!stillShown()) return;
+    instance = fresh;
+    derive();
+    drawSummary();
+    drawTimeline();
+    drawParticipants();
+    drawBudgets();
+  });
+  const refreshDocuments = coalesced(async () => {
+    const fresh = await api.get(`${base}/documents`).catch((error) => {
+      if (error instanceof api.ApiError && error.status === 401) throw error;
+      return { error };
+    });
+    if (!stillShown()) return;
+    documents = fresh;
+    derive();
+    drawDocuments();
+  });
+  const refreshComments = coalesced(async () => {
+    await comments.load();
+    if (stillShown()) drawTimeline();
+  });
+  // The history follows at its first page only (someone reading an older page is not moved), and at
+  // most twice a second while someone types in a form.
+  let historyTimer = null;
+  const refreshHistory = () => {
+    if (historyOffset !== 0) return;
+    clearTimeout(historyTimer);
+    historyTimer = setTimeout(() => { if (stillShown() && historyOffset === 0) historyPage(0); }, 500);
+  };
+  channel?.on("instance", {
+    event(event) {
+      const action = String(event.action || "");
+      if (action === "field.set") {
+        // nothing on this page shows values, only the history
+      } else if (action.startsWith("comment.")) {
+        refreshComments();
+      } else if (action.startsWith("document.")) {
+        refreshDocuments();
+      } else {
+        refreshInstance();
+      }
+      refreshHistory();
+    },
+    reset() {
+      refreshInstance();
+      refreshDocuments();
+      refreshComments();
+      refreshHistory();
+    },
+  });
 
   function showParticipantError(error) {
     if (error instanceof api.ApiError && error.status === 401) throw error;
@@ -161,7 +279,7 @@ export async function render(main, params, context, focusId = null) {
           .map((u) => h("option", { value: u.username }, u.name ? `${u.name} (${u.username})` : u.username)))
       : h("input", { id: "pa-user", name: "username", type: "text", required: true, "aria-required": "true",
         autocomplete: "off", spellcheck: "false", "aria-describedby": "pa-user-help" });
-    const submit = h("button", { type: "submit" }, t("in_add_participant"));
+    const submit = h("button", { type: "submit", id: "pa-submit" }, t("in_add_participant"));
     const form = h("form", { class: "assign-participant", novalidate: true, "aria-labelledby": "pa-h" },
       h("h3", { id: "pa-h" }, t("in_add_participant")),
       h("div", { class: "field" }, h("label", { for: role.id }, t("in_role"), " *"), role),
@@ -236,10 +354,27 @@ export async function render(main, params, context, focusId = null) {
     return h("li", { class: `step state-${step.state}` },
       h("h4", { id: headingId }, step.label),
       h("ul", { class: "facts" }, facts),
-      step.help && step.state !== "pending" ? h("details", { class: "step-help" }, h("summary", {}, t("in_step_help")), h("p", {}, step.help.replace(/\s+/g, " "))) : null,
+      step.help && step.state !== "pending" ? h("details", { class: "step-help", id: `sh-${safeId(step.id)}` }, h("summary", {}, t("in_step_help")), h("p", {}, step.help.replace(/\s+/g, " "))) : null,
       step.state !== "pending" ? formLinks(step) : null,
       step.state === "active" && holds([...(step.performers || []), ...unsigned.map((u) => u.role)])
-        ? actions(step, headingId, unsigned) : null);
+        ? actions(step, headingId, unsigned) : null,
+      stepComments(step));
+  }
+
+  // "Kommentarer (n)": the step's thread, folded until opened.
+  function stepComments(step) {
+    if (!comments.available) return null;
+    const sid = safeId(step.id);
+    const thread = commentThread({
+      store: comments, about: { step: step.id }, label: step.label, idBase: `scm-${sid}`,
+      participants: () => (instance.participants || []).map((p) => ({ username: p.username, name: p.name })),
+      onChange: () => drawTimeline(),
+    });
+    const open = openCount(comments.forStep(step.id));
+    return h("details", { class: "step-comments", id: `sc-${sid}` },
+      h("summary", { id: `sc-${sid}-summary` }, t("in_comments"), ` (${open})`,
+        h("span", { class: "visually-hidden" }, ` – ${step.label}`)),
+      thread.root);
   }
 
   function formLinks(step) {
@@ -284,17 +419,17 @@ export async function render(main, params, context, focusId = null) {
 
     const performs = holds(step.performers || []);
     if (step.repeats && performs) {
-      const add = h("button", { type: "button", class: "secondary", "aria-describedby": headingId }, t("in_add_occurrence"));
+      const add = h("button", { type: "button", class: "secondary", id: `act-${safeId(step.id)}-occurrence`, "aria-describedby": headingId }, t("in_add_occurrence"));
       add.addEventListener("click", run(add, () => api.post(`${stepPath}/occurrences`), (a) => fill(t("in_done_occurrence"), { n: a?.occurrence ?? "" })));
       buttons.push(add);
     }
     if (unsigned.length && holds(unsigned.map((u) => u.role))) {
-      const sign = h("button", { type: "button", "aria-describedby": headingId }, t("in_sign_off"));
+      const sign = h("button", { type: "button", id: `act-${safeId(step.id)}-sign`, "aria-describedby": headingId }, t("in_sign_off"));
       sign.addEventListener("click", run(sign, () => api.post(`${stepPath}/sign-off`), t("in_done_sign_off")));
       buttons.push(sign);
     }
     if (performs) {
-      const complete = h("button", { type: "button", "aria-describedby": headingId }, t("in_complete"));
+      const complete = h("button", { type: "button", id: `act-${safeId(step.id)}-complete`, "aria-describedby": headingId }, t("in_complete"));
       complete.addEventListener("click", run(complete, () => api.post(`${stepPath}/complete`), t("in_done_complete")));
       buttons.push(complete);
     }
@@ -355,7 +490,7 @@ function participantsView(instance, roleLabel, remove) {
         remove && !p.organisation_wide ? removeButton(p) : null))))));
 
   function removeButton(p) {
-    const button = h("button", { type: "button", class: "secondary small",
+    const button = h("button", { type: "button", class: "secondary small", id: `pr-${safeId(p.role)}-${safeId(p.username)}`,
       "aria-label": `${t("in_remove")} ${p.name || p.username} (${roleLabel(p.role)})` }, t("in_remove"));
     button.addEventListener("click", () => remove(p, button));
     return [" ", button];
@@ -429,31 +564,32 @@ function changeText(e, labels) {
   return `${word(e.old)} → ${word(e.new)}`;
 }
 
-async function loadHistory(box, base, offset, labels = {}) {
+// `page(offset)` shows another page (and remembers which); a live event shows the first one again.
+async function loadHistory(box, base, offset, labels = {}, page$ = null) {
   let page;
   try {
     page = await api.get(`${base}/events?limit=${HISTORY_PAGE}&offset=${offset}`);
   } catch (error) {
     if (error instanceof api.ApiError && error.status === 401) throw error;
-    show(box, error instanceof api.ApiError && error.status === 403
+    replacePreserving(box, error instanceof api.ApiError && error.status === 403
       ? h("p", {}, t("in_history_hidden"))
       : h("p", { class: "errors", role: "alert" }, error.message));
     return;
   }
   const items = page.items || [];
   if (!items.length && offset === 0) {
-    show(box, h("p", {}, t("in_no_history")));
+    replacePreserving(box, h("p", {}, t("in_no_history")));
     return;
   }
   const action = (a) => { const key = `ev_${String(a).replace(/\./g, "_")}`; const w = t(key); return w === key ? a : w; };
   const go = (to) => async () => {
-    await loadHistory(box, base, to, labels);
+    await (page$ ? page$(to) : loadHistory(box, base, to, labels));
     box.querySelector("table")?.focus();
   };
-  const prev = h("button", { type: "button", class: "secondary", disabled: offset <= 0, onclick: go(Math.max(0, offset - HISTORY_PAGE)) }, t("in_previous"));
-  const next = h("button", { type: "button", class: "secondary", disabled: offset + items.length >= page.total, onclick: go(offset + HISTORY_PAGE) }, t("in_next"));
+  const prev = h("button", { type: "button", class: "secondary", id: "history-previous", disabled: offset <= 0, onclick: go(Math.max(0, offset - HISTORY_PAGE)) }, t("in_previous"));
+  const next = h("button", { type: "button", class: "secondary", id: "history-next", disabled: offset + items.length >= page.total, onclick: go(offset + HISTORY_PAGE) }, t("in_next"));
   const range = fill(t("in_page"), { from: offset + 1, to: offset + items.length, total: page.total });
-  show(box,
+  replacePreserving(box,
     h("div", { class: "table-wrap" }, h("table", { class: "history", tabindex: "-1" },
       h("caption", {}, range),
       h("thead", {}, h("tr", {}, [t("in_when"), t("in_who"), t("in_what"), t("in_detail")].map((c) => h("th", { scope: "col" }, c)))),
