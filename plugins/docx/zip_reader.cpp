@@ -38,6 +38,26 @@ std::optional<std::size_t> FindEndRecord(std::string_view bytes) {
   return std::nullopt;
 }
 
+// A part name as OPC allows it: relative, forward slashes, no "." or ".." segment, no control characters.
+bool SafeEntryName(std::string_view name) {
+  if (name.empty() || name.front() == '/' || name.find('\\') != std::string_view::npos ||
+      (name.size() > 1 && name[1] == ':')) {
+    return false;
+  }
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  }
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t end = name.find('/', start);
+    if (end == std::string_view::npos) end = name.size();
+    std::string_view segment = name.substr(start, end - start);
+    if (segment == ".." || segment == ".") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<ZipArchive> ZipArchive::Open(std::string_view bytes, const ZipLimits& limits,
@@ -103,6 +123,12 @@ std::optional<ZipArchive> ZipArchive::Open(std::string_view bytes, const ZipLimi
     entry.name.assign(bytes.substr(at + kCentralHeaderSize, name_size));
     at = next;
 
+    if (!SafeEntryName(entry.name)) {
+      // A document's parts are never written to disk, but a copy of the template could be unpacked by
+      // someone else's tool: names that climb out of the folder (zip slip) have no place in a document.
+      error = "the ZIP file has an entry whose name is a path outside the document (zip slip): refused";
+      return std::nullopt;
+    }
     const std::string quoted = "the entry " + entry.name;
     if (entry.compressed_size == 0xFFFFFFFF || entry.size == 0xFFFFFFFF || local_offset == 0xFFFFFFFF) {
       error = "ZIP64 archives are not supported (" + quoted + " uses it)";

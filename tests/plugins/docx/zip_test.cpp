@@ -133,6 +133,19 @@ TEST(Zip, CorruptDataIsDetected) {
   EXPECT_FALSE(docx::ZipArchive::Extract(archive->entries()[0], out, error));
 }
 
+TEST(Zip, NamesThatClimbOutOfTheDocumentAreRefused) {
+  for (const std::string& name : std::vector<std::string>{"../../etc/passwd", "/etc/passwd", "word/../../x.xml", "word\\..\\x.xml",
+                                 "C:/x.xml", "./word/document.xml", std::string("wo\0rd", 5), "a\nb"}) {
+    EXPECT_THAT(OpenError(ZipOf({{"[Content_Types].xml", "<Types/>"}, {name, "x"}})), HasSubstr("zip slip"))
+        << name;
+  }
+  EXPECT_EQ(OpenError(ZipOf({{"word/_rels/document.xml.rels", "x"}, {"[Content_Types].xml", "x"}})), "opened");
+  const std::vector<TemplateProblem> problems =
+      Docx().Check(ZipOf({{"[Content_Types].xml", "<Types/>"}, {"../evil.xml", "x"}}));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0].message, HasSubstr("zip slip"));
+}
+
 TEST(Zip, HostileTemplatesGiveOneClearProblemThroughThePlugin) {
   const std::string fixture = ReadFile(std::string(kDocxFixtures) + "/letter.docx");
   for (const auto& [bytes, text] : std::vector<std::pair<std::string, std::string>>{
