@@ -42,6 +42,8 @@ stop_server() {
 }
 trap stop_server EXIT
 start_server() {
+  # Emptied here, not only by the child's redirection: the loop below must not read the last server's port.
+  : >server.out
   "$spegla" serve --db bench.db --port 0 >server.out 2>server.err &
   server_pid=$!
   for _ in $(seq 1 200); do
