@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
+
+#include "spegla/workflow_loader.h"
 
 namespace spegla::cli {
 
 namespace fs = std::filesystem;
 
 Result<std::vector<DefinitionPtr>> InstallBundled(Engine& engine, const std::string& workflows_dir,
-                                                  std::vector<std::string>* installed) {
+                                                  std::vector<std::string>* installed, bool only_missing) {
   fs::path dir = fs::path(workflows_dir).lexically_normal();
   if (dir.filename().empty()) dir = dir.parent_path();
   std::error_code ec;
@@ -26,7 +29,15 @@ Result<std::vector<DefinitionPtr>> InstallBundled(Engine& engine, const std::str
   options.template_dir = (dir.parent_path() / "templates").string();
   std::vector<Issue> problems;
   std::vector<std::string> ids;
+  std::set<std::string> present;
+  if (only_missing) {
+    for (const DefinitionSummary& d : engine.Definitions()) present.insert(d.id);
+  }
   for (const fs::path& file : files) {
+    if (only_missing) {
+      LoadResult loaded = LoadWorkflowFromFile(file.string(), options);
+      if (loaded.ok() && present.count(loaded.definition->id) > 0) continue;
+    }
     InstallOutcome outcome = engine.InstallDefinitionFile(Actor::Operator(), file.string(), options);
     for (const Problem& problem : outcome.problems) problems.push_back({"", problem.Format()});
     if (!outcome.problems.empty()) continue;

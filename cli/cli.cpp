@@ -27,6 +27,7 @@ std::vector<Command> AllCommands() {
   AddDocumentCommands(commands);
   AddExportCommands(commands);
   AddServeCommands(commands);
+  AddBackupCommands(commands);
   return commands;
 }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "commands.h"
+#include "spegla/atomic_file.h"
 
 namespace spegla::cli {
 namespace {
@@ -14,8 +15,8 @@ namespace fs = std::filesystem;
 
 // Writes `bytes` to `path` through a temporary file in the same directory; empty on success.
 std::string WriteWhole(const fs::path& path, const std::string& bytes) {
-  fs::path temporary =
-      path.parent_path() / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  RemoveStaleTemporaries(path);  // left by an earlier write of the same file that was killed
+  fs::path temporary = TemporaryBeside(path);
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -26,13 +27,8 @@ std::string WriteWhole(const fs::path& path, const std::string& bytes) {
       return "cannot write " + path.string();
     }
   }
-  std::error_code ec;
-  fs::rename(temporary, path, ec);
-  if (ec) {
-    fs::remove(temporary, ec);
-    return "cannot write " + path.string() + ": " + ec.message();
-  }
-  return {};
+  // Flushed to the disk before it is renamed: not even a power cut leaves a half-written file.
+  return CommitTemporary(temporary, path);
 }
 
 int Save(Context& c, const Result<Document>& doc) {

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "json_output.h"
 #include "progress_bar.h"
+#include "spegla/atomic_file.h"
 
 namespace spegla::cli {
 namespace {
@@ -92,9 +93,10 @@ int Export(Context& c) {
   info.comments = "Skapad av spegla export " SPEGLA_VERSION;
   info.created = c.clock.Now().time_since_epoch().count();
 
-  // Beside the target, so that the rename stays on one file system.
-  const fs::path temporary = target.parent_path() / ("." + target.filename().string() + ".tmp-" +
-                                                      std::to_string(::getpid()));
+  // Beside the target, so that the rename stays on one file system. Temporaries that an earlier export of
+  // the same target left when it was killed go first.
+  RemoveStaleTemporaries(target);
+  const fs::path temporary = TemporaryBeside(target);
   OpenedWriter opened = plugin->Open(temporary.string(), info, options);
   if (!opened.writer) return c.Fail(Error::Of(ErrorCode::kInternal, opened.problem));
   if (c.env.progress && !c.json()) {
@@ -111,10 +113,9 @@ int Export(Context& c) {
     for (const std::string& p : problems) error.issues.push_back(Issue{{}, p});
     return c.Fail(error);
   }
-  fs::rename(temporary, target, ec);
-  if (ec) {
-    fs::remove(temporary, ec);
-    return c.Fail(Error::Of(ErrorCode::kInternal, "cannot write " + target.string() + ": " + ec.message()));
+  // Flushed to the disk before it is renamed: not even a power cut leaves a half-written file.
+  if (std::string failed = CommitTemporary(temporary, target); !failed.empty()) {
+    return c.Fail(Error::Of(ErrorCode::kInternal, failed));
   }
   const ExportSummary& summary = exported.value();
   if (c.json()) {

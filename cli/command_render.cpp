@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "json_input.h"
 #include "json_output.h"
+#include "spegla/atomic_file.h"
 
 namespace spegla::cli {
 namespace {
@@ -176,6 +177,11 @@ class Renderer {
       for (const TemplateProblem& p : outcome.problems) Add(data_files_[i], p.Format());
       if (outcome.problems.empty()) {
         fs::path temporary = TemporaryFor(targets_[i], i);
+        // What an earlier render of the same files left when it was killed goes first (WriteNewFile
+        // creates its file exclusively).
+        RemoveStaleTemporaries(targets_[i]);
+        std::error_code stale;
+        fs::remove(temporary, stale);
         if (std::optional<std::string> failed = WriteNewFile(temporary, outcome.bytes)) {
           Add(targets_[i].string(), *failed);
         } else {
@@ -245,8 +251,7 @@ class Renderer {
   }
 
   static fs::path TemporaryFor(const fs::path& target, size_t index) {
-    return target.parent_path() / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) +
-                                   "-" + std::to_string(index));
+    return TemporaryBeside(target, std::to_string(index));
   }
 
   int Finish() {

@@ -13,6 +13,7 @@
 #include "live_hub.h"
 #include "server_config.h"
 #include "site.h"
+#include "spegla/atomic_file.h"
 #include "spegla/utf8.h"
 
 namespace spegla::cli {
@@ -31,19 +32,23 @@ std::string GeneratedPassword() {
 }
 
 // On first start: the bundled workflows (when the database has none) and the account admin (when there is
-// none, also on a database `spegla demo` filled first, whose people have no passwords).
+// none, also on a database `spegla demo` filled first, whose people have no passwords). The first start has
+// finished when admin has its password, which is stored last: a start after one killed halfway installs the
+// bundled workflows still missing and gives admin its password.
 bool FirstStart(Context& c, Engine& engine, const std::map<std::string, std::string>& env) {
-  if (engine.Definitions().empty()) {
+  const bool finished = engine.HasPassword("admin");
+  const bool none = engine.Definitions().empty();
+  if (none || !finished) {
     std::vector<std::string> installed;
-    Result<std::vector<DefinitionPtr>> bundled =
-        InstallBundled(engine, (fs::path(c.env.share_dir) / "workflows").string(), &installed);
+    Result<std::vector<DefinitionPtr>> bundled = InstallBundled(
+        engine, (fs::path(c.env.share_dir) / "workflows").string(), &installed, /*only_missing=*/!none);
     if (!bundled) {
       c.Fail(bundled.error());
       return false;
     }
     for (const std::string& d : installed) c.err << "spegla: installed workflow " << d << "\n";
   }
-  if (engine.FindUser(std::string("admin"))) return true;
+  if (finished) return true;
   auto given = env.find("SPEGLA_ADMIN_PASSWORD");
   const bool generated = given == env.end() || given->second.empty();
   const std::string password = generated ? GeneratedPassword() : given->second;
@@ -56,10 +61,12 @@ bool FirstStart(Context& c, Engine& engine, const std::map<std::string, std::str
   admin.username = "admin";
   admin.display_name = "Administratör";
   admin.global_role = "administrator";
-  Result<std::int64_t> created = engine.CreateUser(Actor::Operator(), admin);
-  if (!created) {
-    c.Fail(created.error());
-    return false;
+  if (!engine.FindUser(admin.username)) {
+    Result<std::int64_t> created = engine.CreateUser(Actor::Operator(), admin);
+    if (!created) {
+      c.Fail(created.error());
+      return false;
+    }
   }
   Result<Ok> set = engine.SetPassword(Actor::Operator(), "admin", password);
   if (!set) {
@@ -88,8 +95,16 @@ std::string CopyBundledTemplates(const fs::path& bundled, const fs::path& target
     const fs::path copy = target / it->path().lexically_relative(bundled);
     if (fs::exists(copy)) continue;
     fs::create_directories(copy.parent_path(), ec);
-    fs::copy_file(it->path(), copy, ec);
-    if (ec) return "cannot copy the template " + it->path().string() + ": " + ec.message();
+    // Through a temporary: a start killed halfway must not leave a half-copied template that the next
+    // start would take for a whole one.
+    RemoveStaleTemporaries(copy);
+    const fs::path temporary = TemporaryBeside(copy);
+    fs::copy_file(it->path(), temporary, fs::copy_options::overwrite_existing, ec);
+    const std::string failed = ec ? ec.message() : CommitTemporary(temporary, copy);
+    if (!failed.empty()) {
+      fs::remove(temporary, ec);
+      return "cannot copy the template " + it->path().string() + ": " + failed;
+    }
   }
   return {};
 }

@@ -144,6 +144,14 @@ Result<Ok> Engine::SetPassword(const Actor& actor, const std::string& username, 
   });
 }
 
+bool Engine::HasPassword(const std::string& username) {
+  Result<bool> has = Read<bool>([&]() -> Result<bool> {
+    std::vector<Database::Row> rows = db_->Query("SELECT password_hash FROM users WHERE username = ?", {username});
+    return !rows.empty() && !rows[0].IsNull(0) && !rows[0].Text(0).empty();
+  });
+  return has.ok() && has.value();
+}
+
 Result<SessionInfo> Engine::Login(const std::string& username, const std::string& password,
                                   std::chrono::seconds lifetime) {
   // The stored hash is read under the lock, checked outside it (it takes long by design), and the session

@@ -201,6 +201,8 @@ class Engine {
   // themself; at least 10 characters. Ends the user's other sessions.
   Result<Ok> SetPassword(const Actor& actor, const std::string& username, const std::string& password);
   void SetPasswordCost(PasswordCost cost);  // REQUIRES: before other threads use the engine
+  // Whether the user has a password (false for an unknown user).
+  bool HasPassword(const std::string& username);
   // Checks the password and stores a new session (the token hashed) valid for `lifetime`. A wrong user
   // name or password is kUnauthenticated with the same message and about the same time either way.
   Result<SessionInfo> Login(const std::string& username, const std::string& password,
