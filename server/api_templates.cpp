@@ -2,7 +2,6 @@
 // (checked by the docx plugin first, written whole or not at all). They live in ApiOptions::template_dir.
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -11,6 +10,7 @@
 
 #include "api.h"
 #include "api_support.h"
+#include "spegla/atomic_file.h"
 #include "spegla/plugin_host.h"
 
 namespace spegla::server {
@@ -127,10 +127,11 @@ void Api::AddTemplateRoutes() {
         std::error_code ec;
         fs::create_directories(target.parent_path(), ec);
         const bool replaced = fs::exists(target, ec);
+        // Whole or not at all, and durable before the answer: a temporary beside it, flushed and renamed
+        // (spegla/atomic_file.h); a temporary an earlier, killed upload left is removed first.
         static std::atomic<unsigned> counter{0};
-        const fs::path temporary =
-            target.parent_path() / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) +
-                                    "-" + std::to_string(++counter));
+        RemoveStaleTemporaries(target);
+        const fs::path temporary = TemporaryBeside(target, std::to_string(++counter));
         {
           std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
           out.write(c.request.body.data(), static_cast<std::streamsize>(c.request.body.size()));
@@ -140,10 +141,8 @@ void Api::AddTemplateRoutes() {
             return ErrorResponse(Error::Of(ErrorCode::kInternal, "Mallen kunde inte sparas."));
           }
         }
-        fs::rename(temporary, target, ec);  // whole or not at all
-        if (ec) {
-          fs::remove(temporary, ec);
-          return ErrorResponse(Error::Of(ErrorCode::kInternal, "Mallen kunde inte sparas: " + ec.message()));
+        if (std::string failure = CommitTemporary(temporary, target); !failure.empty()) {
+          return ErrorResponse(Error::Of(ErrorCode::kInternal, "Mallen kunde inte sparas: " + failure));
         }
         HttpResponse response = JsonResponse(201, json::object{{"path", *path},
                                                                {"size", c.request.body.size()},
