@@ -1,6 +1,7 @@
 #include "docx_renderer.h"
 
 #include <set>
+#include <string>
 #include <utility>
 
 #include "xml_text.h"
@@ -13,6 +14,12 @@ using Kind = ProgramNode::Kind;
 constexpr std::string_view kPageBreakRun = "<w:r><w:br w:type=\"page\"/></w:r>";
 constexpr std::string_view kPageBreakParagraph = "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>";
 constexpr std::string_view kEmptyParagraph = "<w:p/>";
+
+// Sections nested over lists multiply: two rows nested thirty deep ask for a billion copies, with or
+// without any text in them. Rendering a part stops with a problem past either bound, far above any real
+// document (found by fuzz/docx_template_fuzz.cpp).
+constexpr std::size_t kMaxIterations = 200'000;   // section iterations in one part
+constexpr std::size_t kMaxPartBytes = 64u << 20;  // XML of one rendered part
 
 bool IsFalse(const TemplateData* v) {
   if (v == nullptr || v->IsEmpty()) return true;
@@ -74,6 +81,7 @@ class Renderer {
 
   void Render(const std::vector<ProgramNode>& nodes) {
     for (const ProgramNode& node : nodes) {
+      if (too_large_) return;
       switch (node.kind) {
         case Kind::kLiteral:
           out_.append(node.text);
@@ -134,6 +142,7 @@ class Renderer {
   }
 
   void Iteration(const ProgramNode& node, const TemplateData* scope, bool last) {
+    if (TooLarge()) return;
     if (node.page_break_before) out_.append(kPageBreakParagraph);
     scopes_.push_back(scope);
     Render(node.children);
@@ -145,6 +154,18 @@ class Renderer {
         out_.append(kPageBreakParagraph);
       }
     }
+  }
+
+  // Counts an iteration; past the bounds, adds the problem once and is true from then on.
+  bool TooLarge() {
+    if (too_large_) return true;
+    if (++iterations_ <= kMaxIterations && out_.size() <= kMaxPartBytes) return false;
+    too_large_ = true;
+    problems_.push_back({program_.part, "",
+                         "the document would be too large: its sections repeat more than " +
+                             std::to_string(kMaxIterations) + " times or make more than " +
+                             std::to_string(kMaxPartBytes >> 20) + " MB (sections nested over lists?)"});
+    return true;
   }
 
   void RenderGuard(const ProgramNode& node) {
@@ -173,6 +194,8 @@ class Renderer {
   std::vector<TemplateProblem>& problems_;
   std::vector<const TemplateData*> scopes_;
   std::set<std::pair<int, std::string>> reported_;
+  std::size_t iterations_ = 0;
+  bool too_large_ = false;
 };
 
 }  // namespace

@@ -111,8 +111,11 @@ bool HasElement(const std::vector<pugi::xml_node>& path, std::string_view name) 
   return std::any_of(path.begin(), path.end(), [&](pugi::xml_node n) { return Named(n, name); });
 }
 
-bool ContainsDrawing(pugi::xml_node paragraph) {
-  return paragraph.find_node([](pugi::xml_node n) { return Named(n, "w:drawing"); });
+// Whether a tag's paragraph holds more than its text, and so must stay: a drawing, or paragraphs of its own
+// (a VML text box's), which may hold other sections' tags (dropping it with them freed their nodes twice;
+// found by fuzz/docx_template_fuzz.cpp).
+bool HoldsMoreThanText(pugi::xml_node paragraph) {
+  return paragraph.find_node([](pugi::xml_node n) { return Named(n, "w:drawing") || Named(n, "w:p"); });
 }
 
 bool ContainsPageBreak(pugi::xml_node paragraph) {
@@ -385,8 +388,8 @@ class Compiler {
                        "the other not), so the paragraphs between them cannot be repeated");
         return;
       }
-      s.drop_left = !ContainsDrawing(s.left);
-      s.drop_right = !ContainsDrawing(s.right);
+      s.drop_left = !HoldsMoreThanText(s.left);
+      s.drop_right = !HoldsMoreThanText(s.right);
       s.page_break_before = ContainsPageBreak(s.left);
       s.page_break_after = ContainsPageBreak(s.right);
       return;
