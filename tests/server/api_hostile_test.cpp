@@ -81,6 +81,24 @@ TEST_F(HostileApiTest, DeeplyNestedAndHugeBodiesAreRefusedQuickly) {
   EXPECT_EQ(anna->Get("/api/health").status, 200);
 }
 
+// JSON allows 1e999; a double cannot hold it. Such a body is refused before anything reads it, so no answer
+// (a conflict's "yours", an error's echo) carries an infinity that is not JSON (found by fuzzing).
+TEST_F(HostileApiTest, NumbersBeyondADoubleAreRefused) {
+  auto anna = Client("anna");
+  events_ = Items(anna->Get("/api/instances/" + std::to_string(id_) + "/events?limit=500")).size();
+  for (const std::string body : {R"({"fields": {"antal_barn": 1e999}})",
+                                 R"({"fields": {"enhet": -0.01e999}, "versions": {"enhet": 2147483647}})",
+                                 R"({"fields": {"enhet": "x"}, "extra": [[1, [-1e400]]]})"}) {
+    TestResponse r = RawPatch(*anna, body);
+    EXPECT_EQ(r.status, 400) << body << ": " << Describe(r);
+    EXPECT_THAT(r.body, HasSubstr("för stort")) << body;
+    boost::system::error_code ec;
+    (void)json::parse(r.body, ec);
+    EXPECT_FALSE(ec) << r.body;
+  }
+  NothingWritten(*anna);
+}
+
 TEST_F(HostileApiTest, DeeplyNestedWorkflowXmlIsAProblemWithItsPlace) {
   auto admin = Client("admin");
   std::string xml = "<?xml version=\"1.0\"?>\n<workflow>";
