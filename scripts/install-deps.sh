@@ -15,6 +15,7 @@ TEST_PACKAGES=(
   libreoffice-writer-nogui libreoffice-calc-nogui python3-docxtpl
   wrk curl
   chromium
+  clang libclang-rt-14-dev  # the libFuzzer targets (scripts/fuzz.sh): clang and its libFuzzer runtime
 )
 
 want=("${BUILD_PACKAGES[@]}")

@@ -351,7 +351,7 @@ void Database::BeginBulk(size_t transactions_per_group) {
   // the savepoint journals of the operations in memory rather than in temporary files.
   Execute("PRAGMA cache_size=-262144");  // 256 MiB
   Execute("PRAGMA temp_store=MEMORY");
-  bulk_.emplace();
+  bulk_ = Bulk{};  // not emplace(): clang 14 finds Bulk not default-constructible there (its NSDMIs)
   bulk_->per_group = std::max<size_t>(transactions_per_group, 1);
   bulk_->cache_size = cache.empty() ? std::string("-2000") : cache[0].Text(0);
   bulk_->temp_store = temp_store.empty() ? std::string("0") : temp_store[0].Text(0);

@@ -210,6 +210,9 @@ TEST_F(LiveTest, EndingTheSessionOrTheParticipationClosesTheChannel) {
   ApiClient& anna = *clients_.back();
   WebSocketClient anna_ws;
   ASSERT_EQ(anna_ws.Connect(port(), Live(), CookieHeaders(anna)), 101);
+  // The hub registers the channel after the 101 has gone out (the handler's OnOpen sends the hello):
+  // revalidating before that would not see it. The hello says that it is open.
+  ASSERT_EQ(Str(Next(anna_ws), "type"), "hello");
   ASSERT_EQ(anna.Delete("/api/session").status, 204);
   live_->RevalidateSessions();
   while (anna_ws.Receive(std::chrono::seconds(5))) {

@@ -22,11 +22,13 @@
 #include <vector>
 
 #include "../support/http_client.h"
+#include "time_scale.h"
 
 namespace spegla::server {
 namespace {
 
 using spegla::test::HttpClient;
+using spegla::test::Scaled;
 using spegla::test::SendRaw;
 using spegla::test::TestResponse;
 using ::testing::ElementsAre;
@@ -408,7 +410,8 @@ TEST_F(HttpServerTest, AnswersAHalfSentRequest408AfterTheReadTimeout) {
 
 TEST_F(HttpServerTest, ClosesAnIdleConnectionAfterTheIdleTimeout) {
   HttpServerOptions options = TestOptions();
-  options.idle_timeout = 200ms;
+  // The request and its response must each fit in it: scaled, so that a slow build keeps up.
+  options.idle_timeout = Scaled(200ms);
   Serve(Echo, options);
   HttpClient client(port());
   EXPECT_EQ(client.Request("GET", "/").status, 200);

@@ -19,11 +19,13 @@
 #include "../support/http_client.h"
 #include "../support/ws_client.h"
 #include "http_server.h"
+#include "time_scale.h"
 
 namespace spegla::server {
 namespace {
 
 using spegla::test::HttpClient;
+using spegla::test::Scaled;
 using spegla::test::TestResponse;
 using spegla::test::WebSocketClient;
 using ::testing::ElementsAre;
@@ -314,20 +316,21 @@ TEST_F(WebSocketTest, ASlowClientIsClosedWith1008AndTheOthersKeepReceiving) {
 
 TEST_F(WebSocketTest, PingsKeepAReadingClientAndDropASilentOne) {
   HttpServerOptions options = Options();
-  options.websocket_ping = 300ms;
+  // The reading client must answer within half an interval: scaled, so that a slow build keeps up.
+  options.websocket_ping = Scaled(300ms);
   Serve(std::move(options));
   WebSocketClient reading;
   Open(reading, 0);
   WebSocketClient silent;  // never reads, so never answers a ping
   Open(silent, 1);
   // The reading client answers pings while it waits for messages (which do not come).
-  auto deadline = std::chrono::steady_clock::now() + 10s;
+  auto deadline = std::chrono::steady_clock::now() + Scaled(10s);
   while (seen_.Closes(1) == 0 && std::chrono::steady_clock::now() < deadline) {
-    EXPECT_EQ(reading.Receive(100ms), std::nullopt);
+    EXPECT_EQ(reading.Receive(Scaled(100ms)), std::nullopt);
   }
   EXPECT_EQ(seen_.Closes(1), 1);
   // Several ping intervals more.
-  EXPECT_EQ(reading.Receive(1200ms), std::nullopt);
+  EXPECT_EQ(reading.Receive(Scaled(1200ms)), std::nullopt);
   EXPECT_FALSE(reading.closed());
   ASSERT_TRUE(reading.Send("alive"));
   EXPECT_EQ(reading.Receive(), "alive");
