@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "json_output.h"
 #include "spegla/backup.h"
+#include "spegla/database.h"
 
 namespace spegla::cli {
 namespace {
@@ -48,6 +49,9 @@ int Backup(Context& c) {
   std::optional<std::string> output = c.args.Get("output");
   if (!output || output->empty()) return c.Usage("backup: -o FILE is required");
   const std::string database = c.db_path();
+  if (Database::IsPostgresqlTarget(database)) {
+    return Refuse(c, "backup", "the database is PostgreSQL: back it up with pg_dump (docs/deployment.md)");
+  }
   try {
     BackupSummary summary = BackupDatabase(database, *output, c.args.Has("force"));
     return Report(c, "Backed up " + database + " to " + *output, summary);
@@ -59,6 +63,9 @@ int Backup(Context& c) {
 int Restore(Context& c) {
   const std::string& backup = c.args.positional()[0];
   const std::string database = c.db_path();
+  if (Database::IsPostgresqlTarget(database)) {
+    return Refuse(c, "restore", "the database is PostgreSQL: restore it with pg_restore (docs/deployment.md)");
+  }
   try {
     BackupSummary summary = RestoreDatabase(backup, database, c.args.Has("force"));
     return Report(c, "Restored " + backup + " to " + database, summary);

@@ -14,6 +14,7 @@
 #include "server_config.h"
 #include "site.h"
 #include "spegla/atomic_file.h"
+#include "spegla/database.h"
 #include "spegla/utf8.h"
 
 namespace spegla::cli {
@@ -138,7 +139,9 @@ int Serve(Context& c) {
   Args args = c.args;  // the database: --db, else the configuration's
   if (!c.args.Get("db")) args.Set("db", config.db);
   Context with_db{args, c.out, c.err, c.env, c.clock};
-  if (fs::path parent = fs::path(config.db).parent_path(); !c.args.Get("db") && !parent.empty()) {
+  const bool postgresql = Database::IsPostgresqlTarget(with_db.db_path());
+  if (fs::path parent = fs::path(config.db).parent_path();
+      !c.args.Get("db") && !parent.empty() && !postgresql) {
     std::error_code ec;
     fs::create_directories(parent, ec);
   }
@@ -152,7 +155,9 @@ int Serve(Context& c) {
   api_options.secure_cookies = config.secure_cookies;
   api_options.login_limits.attempts = config.login_attempts;
   api_options.login_limits.window = std::chrono::minutes(config.login_window_minutes);
-  api_options.template_dir = (fs::path(with_db.db_path()).parent_path() / "templates").string();
+  api_options.template_dir = !config.templates.empty() ? config.templates
+                             : postgresql               ? std::string("data/templates")
+                                                        : (fs::path(with_db.db_path()).parent_path() / "templates").string();
   if (std::string problem =
           CopyBundledTemplates(fs::path(c.env.share_dir) / "templates", api_options.template_dir);
       !problem.empty()) {
@@ -182,7 +187,7 @@ int Serve(Context& c) {
     return kExitFailure;
   }
   c.out << "Spegla " SPEGLA_VERSION " listening on http://" << config.address << ":" << http->port()
-        << "/ (database " << with_db.db_path() << "; Ctrl-C stops)" << std::endl;
+        << "/ (database " << Database::Redacted(with_db.db_path()) << "; Ctrl-C stops)" << std::endl;
   http->Run();
   http.reset();
   engine->SetEventListener(nullptr);  // the hub goes before the engine

@@ -16,6 +16,7 @@ TEST_PACKAGES=(
   wrk curl
   chromium
   clang libclang-rt-14-dev  # the libFuzzer targets (scripts/fuzz.sh): clang and its libFuzzer runtime
+  postgresql  # the tests and benchmarks on PostgreSQL: a throwaway cluster (scripts/postgresql-cluster.sh)
 )
 
 want=("${BUILD_PACKAGES[@]}")

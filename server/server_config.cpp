@@ -114,6 +114,8 @@ constexpr Setting kSettings[] = {
      [](ServerConfig& c, const std::string& v) { return SetNumber(c.idle_timeout_seconds, v, 1, 86400); }},
     {"database", "path", "SPEGLA_DB",
      [](ServerConfig& c, const std::string& v) { return SetText(c.db, v, false); }},
+    {"database", "templates", "SPEGLA_TEMPLATES",
+     [](ServerConfig& c, const std::string& v) { return SetText(c.templates, v, false); }},
     {"log", "access", "SPEGLA_ACCESS_LOG",
      [](ServerConfig& c, const std::string& v) { return SetText(c.access_log, v, true); }},
     {"security", "session_hours", "SPEGLA_SESSION_HOURS",

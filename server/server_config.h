@@ -35,7 +35,10 @@ struct ServerConfig {
   unsigned read_timeout_seconds = 30;         // read_timeout
   unsigned idle_timeout_seconds = 120;        // idle_timeout
   // [database]
-  std::string db = "data/spegla.db";  // path (SPEGLA_DB)
+  std::string db = "data/spegla.db";  // path: an SQLite file or a postgresql:// URL (SPEGLA_DB)
+  std::string templates;  // templates: the folder of uploaded Word templates (SPEGLA_TEMPLATES); empty:
+                          // "templates" beside an SQLite file, data/templates with PostgreSQL. Several
+                          // processes on one database share one folder.
   // [log]
   std::string access_log = "-";  // access: "-" standard error, "" or "off" none, else a file appended to
                                  // (SPEGLA_ACCESS_LOG)

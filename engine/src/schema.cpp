@@ -156,7 +156,8 @@ int SchemaVersion(Database& db) {
 
 void Migrate(Database& db, int target) {
   if (target < 0) target = LatestSchemaVersion();
-  int current = SchemaVersion(db);
+  int current = 0;
+  db.InTransaction([&] { current = SchemaVersion(db); });  // one process at a time creates the table
   if (current > LatestSchemaVersion()) {
     throw DatabaseError("the database has schema version " + std::to_string(current) +
                         ", newer than this Spegla understands (" + std::to_string(LatestSchemaVersion()) +
@@ -165,6 +166,9 @@ void Migrate(Database& db, int target) {
   for (const Migration& m : Migrations(db.dialect())) {
     if (m.version <= current || m.version > target) continue;
     db.InTransaction([&] {
+      // Another process starting on the same database (PostgreSQL) may have applied it meanwhile: the
+      // write transaction excludes it from here on, so look again.
+      if (SchemaVersion(db) >= m.version) return;
       for (const std::string& statement : m.statements) db.Execute(Expand(statement, db.dialect()));
       db.Execute("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
                  {std::int64_t{m.version}, m.description, FormatTimestamp(SystemClock().Now())});

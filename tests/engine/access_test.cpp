@@ -9,6 +9,7 @@
 #include "engine_test_support.h"
 #include "spegla/clock.h"
 #include "spegla/engine.h"
+#include "../support/test_database.h"
 
 namespace spegla {
 namespace {
@@ -24,7 +25,7 @@ class AccessTest : public ::testing::Test {
   AccessTest() : clock_(At("2026-03-02")) {}
 
   void SetUp() override {
-    engine_ = Engine::Open((dir_.path() / "spegla.db").string(), clock_);
+    engine_ = Engine::Open(TestDatabase((dir_.path() / "spegla.db").string()), clock_);
     const Actor op = Actor::Operator();
     north_ = Must(engine_->CreateMunicipality(op, "Norrby", "KU8"));
     south_ = Must(engine_->CreateMunicipality(op, "Söderby", "KU8"));

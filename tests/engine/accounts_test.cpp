@@ -10,6 +10,7 @@
 #include "spegla/clock.h"
 #include "spegla/database.h"
 #include "spegla/engine.h"
+#include "../support/test_database.h"
 
 namespace spegla {
 namespace {
@@ -27,6 +28,7 @@ class AccountsTest : public ::testing::Test {
   AccountsTest() : clock_(At("2026-03-02")) {}
 
   void SetUp() override {
+    path_ = TestDatabase((dir_.path() / "spegla.db").string());
     engine_ = Engine::Open(Path(), clock_);
     engine_->SetPasswordCost(PasswordCost::kMinimum);
     municipality_ = Must(engine_->CreateMunicipality(Actor::Operator(), "Testkommun"));
@@ -39,7 +41,8 @@ class AccountsTest : public ::testing::Test {
 
   void TearDown() override { engine_.reset(); }
 
-  std::string Path() const { return (dir_.path() / "spegla.db").string(); }
+  const std::string& Path() const { return path_; }
+  std::string path_;
 
   void AddUser(const std::string& username, const std::string& role) {
     User user;

@@ -8,6 +8,7 @@
 #include "engine_test_support.h"
 #include "spegla/builtin_plugins.h"
 #include "spegla/plugin_host.h"
+#include "../support/test_database.h"
 
 namespace spegla::test {
 namespace {
@@ -76,7 +77,7 @@ class DocumentsTest : public ::testing::Test {
     std::filesystem::create_directories(dir_.path() / "templates" / "plan");
     WriteTemplates("Plan för {enhet}");
     WriteFile(dir_.File("workflows/plan-test.xml"), kWorkflow);
-    engine_ = Engine::Open(dir_.File("db.sqlite"), clock_);
+    engine_ = Engine::Open(TestDatabase(dir_.File("db.sqlite")), clock_);
     engine_->SetPlugins(&plugins_);
     InstallOutcome installed =
         engine_->InstallDefinitionFile(Actor::Operator(), dir_.File("workflows/plan-test.xml"));

@@ -12,6 +12,7 @@
 #include "spegla/clock.h"
 #include "spegla/engine.h"
 #include "spegla/workflow_loader.h"
+#include "../support/test_database.h"
 
 namespace spegla {
 namespace {
@@ -87,7 +88,7 @@ class ExportTest : public ::testing::Test {
   ExportTest() : clock_(At("2026-03-02")) {}
 
   void SetUp() override {
-    engine_ = Engine::Open(dir_.File("spegla.db"), clock_);
+    engine_ = Engine::Open(TestDatabase(dir_.File("spegla.db")), clock_);
     const Actor op = Actor::Operator();
     home_ = Must(engine_->CreateMunicipality(op, "Testkommun"));
     other_ = Must(engine_->CreateMunicipality(op, "Annankommun"));

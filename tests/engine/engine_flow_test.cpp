@@ -15,6 +15,7 @@
 #include "engine_test_support.h"
 #include "spegla/clock.h"
 #include "spegla/engine.h"
+#include "../support/test_database.h"
 
 namespace spegla {
 
@@ -58,7 +59,7 @@ class EngineTest : public ::testing::Test {
  protected:
   EngineTest() : clock_(At("2026-03-02")) {}
 
-  void SetUp() override { engine_ = Engine::Open((dir_.path() / "spegla.db").string(), clock_); }
+  void SetUp() override { engine_ = Engine::Open(TestDatabase((dir_.path() / "spegla.db").string()), clock_); }
 
   void TearDown() override { engine_.reset(); }
 

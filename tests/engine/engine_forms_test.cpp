@@ -12,6 +12,7 @@
 #include "test_flow_fixture.h"
 #include "spegla/clock.h"
 #include "spegla/engine.h"
+#include "../support/test_database.h"
 
 namespace spegla {
 
@@ -207,7 +208,7 @@ TEST_F(FormsTest, ValuesMustBeOfTheFieldsType) {
   EXPECT_EQ(FindField(form, "intern")->value, Text("rad rad"));
   // What was written is what a fresh read shows.
   engine_.reset();
-  engine_ = Engine::Open((dir_.path() / "spegla.db").string(), clock_);
+  engine_ = Engine::Open(database_, clock_);
   form = Must(engine_->GetForm(U("lars"), id_, "ansokan"));
   EXPECT_EQ(FindField(form, "epost")->value, Text("lars@skolan.se"));
   EXPECT_EQ(FindField(form, "epost")->version, 1);

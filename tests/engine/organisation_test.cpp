@@ -9,6 +9,7 @@
 #include "engine_test_support.h"
 #include "spegla/clock.h"
 #include "spegla/engine.h"
+#include "../support/test_database.h"
 
 namespace spegla {
 namespace {
@@ -21,7 +22,7 @@ class OrganisationTest : public ::testing::Test {
   OrganisationTest() : clock_(At("2026-03-02")) {}
 
   void SetUp() override {
-    engine_ = Engine::Open((dir_.path() / "spegla.db").string(), clock_);
+    engine_ = Engine::Open(TestDatabase((dir_.path() / "spegla.db").string()), clock_);
     north_ = Must(engine_->CreateMunicipality(Actor::Operator(), "Norrby", "KU8"));
     south_ = Must(engine_->CreateMunicipality(Actor::Operator(), "Söderby", "KU8"));
     byskolan_ = Must(engine_->CreateUnit(Actor::Operator(), north_, "Byskolan", "skola"));

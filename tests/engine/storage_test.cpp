@@ -1,6 +1,7 @@
-// Storage: what the engine writes to its SQLite file survives closing and reopening; a failed operation
-// writes nothing at all; the audit log cannot be changed; migrations bring older files up to date and
-// refuse newer ones; the file is in WAL mode and intact.
+// Storage: what the engine writes to its database survives closing and reopening; a failed operation
+// writes nothing at all; the audit log cannot be changed; migrations bring older databases up to date and
+// refuse newer ones; an SQLite file is in WAL mode and intact. Run on SQLite and, as postgresql.StorageTest.*,
+// on PostgreSQL (tests/support/test_database.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "spegla/database.h"
 #include "spegla/engine.h"
 #include "spegla/schema.h"
+#include "../support/test_database.h"
 
 namespace spegla {
 namespace {
@@ -27,6 +29,20 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+
+// Whether the database has a table or trigger of that name, in either dialect.
+bool HasTable(Database& db, const std::string& name) {
+  return !db.Query(OnPostgresql() ? "SELECT 1 FROM pg_tables WHERE tablename = ?"
+                                  : "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                   {name})
+              .empty();
+}
+bool HasTrigger(Database& db, const std::string& name) {
+  return !db.Query(OnPostgresql() ? "SELECT 1 FROM pg_trigger WHERE tgname = ?"
+                                  : "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                   {name})
+              .empty();
+}
 
 // The message of the DatabaseError `work` throws, or a failure when it throws none.
 template <typename F>
@@ -44,7 +60,7 @@ class StorageTest : public ::testing::Test {
  protected:
   StorageTest() : clock_(At("2026-03-02")) {}
 
-  void SetUp() override { path_ = (dir_.path() / "spegla.db").string(); }
+  void SetUp() override { path_ = TestDatabase((dir_.path() / "spegla.db").string()); }
 
   void TearDown() override { engine_.reset(); }
 
@@ -246,9 +262,17 @@ TEST_F(StorageTest, DatabaseFailureHalfwayRollsBackEverything) {
     // Make the file itself refuse one particular value, so the failure comes after other rows were written
     // in the same transaction.
     std::unique_ptr<Database> db = Database::Open(path_);
-    db->Execute(
-        "CREATE TRIGGER refuse_boom BEFORE INSERT ON field_values WHEN NEW.value LIKE '%BOOM%' "
-        "BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    if (OnPostgresql()) {
+      db->Execute(
+          "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN IF NEW.value LIKE "
+          "''%BOOM%'' THEN RAISE EXCEPTION ''disk says no''; END IF; RETURN NEW; END'");
+      db->Execute(
+          "CREATE TRIGGER refuse_boom BEFORE INSERT ON field_values FOR EACH ROW EXECUTE FUNCTION refuse_boom()");
+    } else {
+      db->Execute(
+          "CREATE TRIGGER refuse_boom BEFORE INSERT ON field_values WHEN NEW.value LIKE '%BOOM%' "
+          "BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    }
   }
   long long values = Rows("field_values");
   long long audit = Rows("audit_log");
@@ -313,10 +337,12 @@ TEST_F(StorageTest, BulkLoadingKeepsEachOperationWholeAndEndsDurable) {
   EXPECT_EQ(Rows("audit_log"), audit + static_cast<long long>(log.size()));
   EXPECT_EQ(
       std::count_if(log.begin(), log.end(), [](const AuditEntry& e) { return e.action == "field.set"; }), 1);
-  // Commits wait for the disk again, and the WAL has been checkpointed into the file.
-  std::unique_ptr<Database> db = Database::Open(path_);
-  EXPECT_EQ(db->Query("PRAGMA synchronous")[0].Text(0), "2");
-  EXPECT_EQ(fs::file_size(path_ + "-wal"), 0u);
+  if (!OnPostgresql()) {
+    // Commits wait for the disk again, and the WAL has been checkpointed into the file.
+    std::unique_ptr<Database> db = Database::Open(path_);
+    EXPECT_EQ(db->Query("PRAGMA synchronous")[0].Text(0), "2");
+    EXPECT_EQ(fs::file_size(path_ + "-wal"), 0u);
+  }
   EXPECT_TRUE(Succeeds(engine_->EndBulkLoad()));  // ending it again changes nothing
 }
 
@@ -373,7 +399,7 @@ TEST_F(StorageTest, OlderSchemaIsMigratedWithItsDataIntact) {
         "INSERT INTO audit_log (at, actor, action) VALUES ('2025-01-01T00:00:00Z', 'operator', 'old')");
     // Version 1 did not yet protect the audit log.
     db->Execute("UPDATE audit_log SET detail = 'changed in version 1'");
-    EXPECT_TRUE(db->Query("SELECT name FROM sqlite_master WHERE name = 'audit_log_no_update'").empty());
+    EXPECT_FALSE(HasTrigger(*db, OnPostgresql() ? "audit_log_append_only" : "audit_log_no_update"));
   }
   OpenEngine();
   ASSERT_EQ(engine_->Municipalities().size(), 1u);
@@ -425,7 +451,7 @@ TEST_F(StorageTest, FailedMigrationLeavesThePreviousVersion) {
   EXPECT_EQ(SchemaVersion(*db), 0);
   EXPECT_FALSE(db->in_transaction());
   // None of migration 1's tables stayed behind.
-  EXPECT_TRUE(db->Query("SELECT name FROM sqlite_master WHERE name = 'municipalities'").empty());
+  EXPECT_FALSE(HasTable(*db, "municipalities"));
   db->Execute("DROP TABLE units");
   Migrate(*db);
   EXPECT_EQ(SchemaVersion(*db), LatestSchemaVersion());
@@ -434,6 +460,7 @@ TEST_F(StorageTest, FailedMigrationLeavesThePreviousVersion) {
 // ---- the file ------------------------------------------------------------------------------------
 
 TEST_F(StorageTest, FileIsInWalModeAndIntactAfterWork) {
+  if (OnPostgresql()) GTEST_SKIP() << "an SQLite file";
   Populate();
   ASSERT_TRUE(Succeeds(engine_->SetFields(U("olle"), id_, "besok", 2, {{"datum", Day("2026-04-08")}})));
   ASSERT_TRUE(Succeeds(engine_->CompleteStep(U("olle"), id_, "besok")));
@@ -453,6 +480,7 @@ TEST_F(StorageTest, FileIsInWalModeAndIntactAfterWork) {
 }
 
 TEST_F(StorageTest, OpeningCreatesMissingDirectoriesAndRefusesWhatIsNotAFile) {
+  if (OnPostgresql()) GTEST_SKIP() << "an SQLite file";
   std::string nested = (dir_.path() / "a" / "b" / "spegla.db").string();
   EXPECT_NO_THROW(Engine::Open(nested, clock_));
   EXPECT_TRUE(fs::exists(nested));
@@ -460,15 +488,21 @@ TEST_F(StorageTest, OpeningCreatesMissingDirectoriesAndRefusesWhatIsNotAFile) {
   EXPECT_THAT(
       DatabaseErrorOf([&] { Engine::Open((dir_.path() / "plainfile" / "spegla.db").string(), clock_); }),
       HasSubstr("cannot open database"));
-  EXPECT_THAT(DatabaseErrorOf([&] { Database::Open("postgresql://localhost/spegla"); }),
-              HasSubstr("PostgreSQL is not available"));
   std::ofstream(dir_.path() / "garbage.db") << std::string(8192, 'x');
   EXPECT_THROW(Engine::Open((dir_.path() / "garbage.db").string(), clock_), DatabaseError);
 }
 
+// A server that does not answer is a clear error, and the message never shows the password.
+TEST_F(StorageTest, AnUnreachablePostgresqlServerIsAClearErrorWithoutThePassword) {
+  const std::string message =
+      DatabaseErrorOf([&] { Database::Open("postgresql://spegla:hemligt@127.0.0.1:1/spegla?connect_timeout=5"); });
+  EXPECT_THAT(message, HasSubstr("cannot open database 'postgresql://spegla:***@127.0.0.1:1/spegla"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("hemligt")));
+}
+
 TEST_F(StorageTest, DatabaseTransactionsCommitOrRollBack) {
   std::unique_ptr<Database> db = Database::Open(path_);
-  db->Execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount REAL, note TEXT)");
+  db->Execute("CREATE TABLE t (id " + db->dialect().id_column + ", name TEXT, amount REAL, note TEXT)");
   std::int64_t first =
       db->Insert("INSERT INTO t (name, amount, note) VALUES (?, ?, ?)", {std::string("a"), 1.5, nullptr});
   std::int64_t second = db->Insert("INSERT INTO t (name, amount, note) VALUES (?, ?, ?)",

@@ -12,6 +12,7 @@
 #include "engine_test_support.h"
 #include "spegla/clock.h"
 #include "spegla/engine.h"
+#include "../support/test_database.h"
 
 namespace spegla::test {
 
@@ -42,7 +43,8 @@ class TestFlowFixture : public ::testing::Test {
   TestFlowFixture() : clock_(At("2026-03-02")) {}
 
   void SetUp() override {
-    engine_ = Engine::Open((dir_.path() / "spegla.db").string(), clock_);
+    database_ = TestDatabase((dir_.path() / "spegla.db").string());
+    engine_ = Engine::Open(database_, clock_);
     municipality_ = Must(engine_->CreateMunicipality(Actor::Operator(), "Testkommun"));
     unit_ = Must(engine_->CreateUnit(Actor::Operator(), municipality_, "Byskolan", "skola"));
     for (const char* name : {"lars", "lena", "rut", "olle", "ola", "sam", "eva"}) {
@@ -103,6 +105,7 @@ class TestFlowFixture : public ::testing::Test {
 
   ManualClock clock_;
   ScratchDir dir_{"spegla-forms"};
+  std::string database_;  // an SQLite file, or a PostgreSQL database (tests/support/test_database.h)
   std::unique_ptr<Engine> engine_;
   std::int64_t municipality_ = 0, unit_ = 0, id_ = 0;
 };

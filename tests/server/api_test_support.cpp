@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "spegla/builtin_plugins.h"
+#include "../support/test_database.h"
 
 namespace spegla::test {
 
@@ -204,7 +205,7 @@ server::ApiOptions ApiTest::Options() {
 
 void ApiTest::SetUp() {
   ASSERT_TRUE(AddBuiltinPlugins(plugins_).empty());
-  engine_ = Engine::Open(dir_.File("spegla.db"), clock_);
+  engine_ = Engine::Open(TestDatabase(dir_.File("spegla.db")), clock_);
   engine_->SetPasswordCost(PasswordCost::kMinimum);
   engine_->SetPlugins(&plugins_);
   // The bundled workflows with their templates, as `spegla serve` installs them on an empty database.

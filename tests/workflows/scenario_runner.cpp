@@ -10,6 +10,7 @@
 #include "scenario_actions_engine.h"
 #include "spegla/builtin_plugins.h"
 #include "spegla/value.h"
+#include "../support/test_database.h"
 
 namespace spegla::test {
 namespace {
@@ -86,7 +87,7 @@ ScenarioRunner::ScenarioRunner(std::string workflows_dir, const std::string& dat
     : workflows_dir_(std::move(workflows_dir)),
       scratch_(database + ".documents"),
       clock_(MorningOf(*Date::Parse("2026-08-17"))),
-      engine_(Engine::Open(database, clock_)) {
+      engine_(Engine::Open(TestDatabase(database), clock_)) {
   AddBuiltinPlugins(plugins_);
   engine_->SetPlugins(&plugins_);
   actions_ = actions ? actions(*engine_) : std::make_unique<EngineScenarioActions>(*engine_);

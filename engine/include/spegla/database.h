@@ -1,6 +1,7 @@
-// The SQL database under the store: SQLite (the embedded default; Poco::Data opens the session, statements
-// run on SQLite's C API, prepared once and cached) or PostgreSQL (issue 10). SQL in the
-// engine is written in the dialect both run; the few differences live in Dialect, nowhere else.
+// The SQL database under the store: SQLite (the embedded default) or PostgreSQL (for several server
+// processes on one database). Poco::Data opens the session; statements run on the system's own C API
+// (SQLite's, libpq), prepared once and cached. SQL in the engine is written in the dialect both run, with
+// `?` placeholders; the few differences live in Dialect and in the backends (engine/src/*_backend.cpp).
 //
 // Thread-safety: a Database is used by one thread at a time; the Engine serialises access to it.
 #pragma once
@@ -27,7 +28,7 @@ class DatabaseError : public std::runtime_error {
 struct Dialect {
   std::string name;                               // "sqlite" or "postgresql"
   std::string id_column;                          // an auto-numbered primary key column type
-  std::string begin_write;                        // starts a transaction that will write
+  std::vector<std::string> begin_write;           // start a transaction that will write, one writer at a time
   std::vector<std::string> append_only_triggers;  // statements that make audit_log reject UPDATE/DELETE
   std::string begin_read;                         // starts a transaction that only reads, on one snapshot
 };
@@ -52,9 +53,14 @@ class Database {
   // Opens (creating if needed) an SQLite file with WAL and fully synchronous commits, or a PostgreSQL
   // database for a "postgresql://" target. Throws DatabaseError.
   static std::unique_ptr<Database> Open(const std::string& target);
+  static bool IsPostgresqlTarget(const std::string& target);
+  // The target for messages and logs: a URL's password replaced by ***.
+  static std::string Redacted(const std::string& target);
   ~Database();
 
-  const Dialect& dialect() const { return dialect_; }
+  const Dialect& dialect() const;
+
+  struct Impl;  // the backend (engine/src/database_backend.h)
 
   void Execute(std::string_view sql, const std::vector<Param>& params = {});
   std::vector<Row> Query(std::string_view sql, const std::vector<Param>& params = {});
@@ -77,9 +83,10 @@ class Database {
     std::int64_t Int(size_t column) const;       // 0 for NULL
     std::optional<std::string> Optional(size_t column) const;
 
+    struct Impl;  // a backend's (engine/src/database_backend.h)
+
    private:
     friend class Database;
-    struct Impl;
     explicit Cursor(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
   };
@@ -134,18 +141,16 @@ class Database {
     size_t in_group = 0;      // transactions in the open group
     bool group_open = false;  // the group's transaction has begun
     std::string lost;         // why a group was rolled back as a whole (reported by EndBulk)
-    std::string cache_size;   // PRAGMA cache_size and temp_store before bulk mode
-    std::string temp_store;
   };
   void RunInSavepoint(const std::function<void()>& work);
+  void Begin(const std::vector<std::string>& statements);  // a transaction, as the dialect begins one
+  Cursor Run(std::string_view sql, const std::vector<Param>& params);  // a statement of a few rows
   void CommitGroup();  // commits the open group; a failure is kept in Bulk::lost
 
-  struct Impl;
-  Database(std::unique_ptr<Impl> impl, Dialect dialect);
-  void RunInTransaction(const std::string& begin, const std::function<void()>& work);
+  explicit Database(std::unique_ptr<Impl> impl);
+  void RunInTransaction(const std::vector<std::string>& begin, const std::function<void()>& work);
 
   std::unique_ptr<Impl> impl_;
-  Dialect dialect_;
   bool in_transaction_ = false;
   bool group_open_ = false;
   std::optional<Bulk> bulk_;
