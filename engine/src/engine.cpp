@@ -5,6 +5,8 @@
 #include <set>
 
 #include "engine_internal.h"
+#include "event_codec.h"
+#include "event_feed.h"
 #include "spegla/schema.h"
 #include "text.h"
 
@@ -28,12 +30,15 @@ std::unique_ptr<Engine> Engine::Open(const std::string& path, const Clock& clock
   InitCrypto();
   std::unique_ptr<Database> db = Database::Open(path);
   Migrate(*db);
-  return std::unique_ptr<Engine>(new Engine(std::move(db), clock));
+  std::unique_ptr<Engine> engine(new Engine(std::move(db), clock));
+  engine->target_ = path;
+  return engine;
 }
 
 Engine::Engine(std::unique_ptr<Database> db, const Clock& clock)
     : db_(std::move(db)), clock_(clock), caches_(std::make_unique<Caches>()) {}
 Engine::~Engine() {
+  feed_.reset();  // its thread hands events to the listener until it stops
   std::unique_lock lock = Lock();  // commits writes still waiting in a group (none should be)
 }
 
@@ -106,14 +111,36 @@ InstanceEvent* Engine::Audit(std::optional<std::int64_t> instance, const Actor& 
   return &event;
 }
 
+void Engine::StoreEvents(size_t from) {
+  if (pending_events_.size() <= from) return;
+  for (size_t i = from; i < pending_events_.size(); ++i) {
+    const InstanceEvent& e = pending_events_[i];
+    db_->Execute("INSERT INTO live_events (id, instance_id, body) VALUES (?, ?, ?)",
+                 {e.entry.id, *e.entry.instance_id, EncodeEvent(e)});
+  }
+  // Delivered to every listening connection when (and only if) the transaction commits.
+  db_->Execute(std::string("SELECT pg_notify('") + EventFeed::kChannel + "', '')");
+}
+
 void Engine::PublishEvents() {
+  if (feed_) {
+    pending_events_.clear();  // the feed hands them on, in the order of every process's commits
+    return;
+  }
   if (pending_events_.empty()) return;
   std::vector<InstanceEvent> events = std::move(pending_events_);
   pending_events_.clear();
   if (event_listener_) event_listener_(std::move(events));
 }
 
-void Engine::SetEventListener(EventListener listener) { event_listener_ = std::move(listener); }
+void Engine::SetEventListener(EventListener listener) {
+  feed_.reset();
+  if (listener && db_->dialect().name == "postgresql") {
+    // Several processes may serve this database: clients of each must receive every process's events.
+    feed_ = std::make_unique<EventFeed>(target_, listener, LatestEventSeq(0));
+  }
+  event_listener_ = std::move(listener);
+}
 
 Result<std::int64_t> Engine::UserId(const std::string& username) {
   std::vector<Database::Row> rows = db_->Query("SELECT id FROM users WHERE username = ?", {username});

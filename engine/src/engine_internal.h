@@ -289,6 +289,7 @@ Result<T> Engine::Write(F&& work) {
     db_->InGroupSavepoint([&] {
       out.emplace(work());
       if (!out->ok()) throw RollbackSignal{};
+      if (feed_) StoreEvents(events_before);
     });
     succeeded = true;
     ++group->members;

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <mutex>
 
 #include "test_flow_fixture.h"
@@ -187,20 +188,25 @@ class EventsTest : public TestFlowFixture {
     engine_->SetEventListener([this](std::vector<InstanceEvent> events) {
       std::lock_guard lock(mutex_);
       for (InstanceEvent& e : events) events_.push_back(std::move(e));
+      arrived_.notify_all();
     });
   }
-  std::vector<InstanceEvent> Take() {
-    std::lock_guard lock(mutex_);
+  // The events published so far, once there are at least `at_least`: on PostgreSQL they come from the
+  // event feed's thread a moment after the commit (src/event_feed.h); on SQLite with the commit.
+  std::vector<InstanceEvent> Take(size_t at_least) {
+    std::unique_lock lock(mutex_);
+    arrived_.wait_for(lock, std::chrono::seconds(10), [&] { return events_.size() >= at_least; });
     return std::exchange(events_, {});
   }
 
   std::mutex mutex_;
+  std::condition_variable arrived_;
   std::vector<InstanceEvent> events_;
 };
 
 TEST_F(EventsTest, CommittedWritesPublishTheirEventsInOrderAndRefusedOnesNothing) {
   FillApplication();
-  std::vector<InstanceEvent> events = Take();
+  std::vector<InstanceEvent> events = Take(4);
   ASSERT_EQ(events.size(), 4u);
   for (size_t i = 1; i < events.size(); ++i) EXPECT_GT(events[i].entry.id, events[i - 1].entry.id);
   EXPECT_EQ(events[0].entry.action, "field.set");
@@ -210,13 +216,12 @@ TEST_F(EventsTest, CommittedWritesPublishTheirEventsInOrderAndRefusedOnesNothing
   EXPECT_EQ(events[1].field->value_json, "24");
   EXPECT_EQ(events.back().entry.id, engine_->LatestEventSeq(id_));
 
-  // A refused write publishes nothing.
+  // A refused write publishes nothing: the next event is the next successful write's.
   EXPECT_FALSE(Set("rut", "ansokan", {{"antal", Num(3)}}).ok());
   EXPECT_FALSE(Set("lars", "ansokan", {{"antal", Num(3), 7}}).ok());
-  EXPECT_TRUE(Take().empty());
 
   ASSERT_TRUE(Succeeds(engine_->CompleteStep(U("lars"), id_, "ansokan")));
-  events = Take();
+  events = Take(1);
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].entry.action, "step.complete");
   EXPECT_EQ(events[0].entry.target, "ansokan");
@@ -224,7 +229,7 @@ TEST_F(EventsTest, CommittedWritesPublishTheirEventsInOrderAndRefusedOnesNothing
 
 TEST_F(EventsTest, FiltersFollowEachViewersRights) {
   ASSERT_TRUE(Succeeds(Set("lars", "ansokan", {{"intern", Text("Hemligt")}, {"antal", Num(3)}})));
-  std::vector<InstanceEvent> events = Take();
+  std::vector<InstanceEvent> events = Take(2);
   ASSERT_EQ(events.size(), 2u);
   EventFilter teacher = Must(engine_->EventFilterFor(U("lena"), id_));
   EventFilter principal = Must(engine_->EventFilterFor(U("rut"), id_));

@@ -31,6 +31,7 @@
 namespace spegla {
 
 class Database;
+class EventFeed;
 class PluginHost;
 
 // Who acts. An operator is the person running the CLI on the server's own database file: they may
@@ -429,6 +430,11 @@ class Engine {
   const PluginHost* plugins_ = nullptr;
   EventListener event_listener_;
   std::vector<InstanceEvent> pending_events_;  // audited by writes not yet committed
+  // On PostgreSQL, with a listener: events travel through the database to every process's feed, this
+  // one's included (src/event_feed.h); writes store them (StoreEvents).
+  std::string target_;  // what Open opened
+  std::unique_ptr<EventFeed> feed_;
+  void StoreEvents(size_t from);  // pending_events_ from `from` on, in the write's transaction
   PasswordCost password_cost_ = PasswordCost::kInteractive;
 };
 
