@@ -28,6 +28,7 @@ std::vector<Command> AllCommands() {
   AddExportCommands(commands);
   AddServeCommands(commands);
   AddBackupCommands(commands);
+  AddMigrateCommands(commands);
   return commands;
 }
 

@@ -62,6 +62,7 @@ void AddDocumentCommands(std::vector<Command>& commands);
 void AddExportCommands(std::vector<Command>& commands);
 void AddServeCommands(std::vector<Command>& commands);
 void AddBackupCommands(std::vector<Command>& commands);
+void AddMigrateCommands(std::vector<Command>& commands);
 // `spegla render --instance ID --document NAME -o OUT`: a preview of an instance's document.
 int RenderInstanceDocument(Context& c);
 
