@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster on a loopback port, for the tests and benchmarks that run on PostgreSQL.
 #
-#   scripts/postgresql-cluster.sh start DIR   initdb in DIR/data, start on a free port of 127.0.0.1, and
-#                                             write its URL (postgresql://spegla@127.0.0.1:PORT/postgres) to
-#                                             DIR/url; a cluster already running there is stopped first
-#   scripts/postgresql-cluster.sh stop DIR    stop it and remove DIR/data
+#   scripts/postgresql-cluster.sh start DIR   initdb in a new folder under /tmp (named in DIR/datadir), start
+#                                             it on a free port of 127.0.0.1, and write its URL
+#                                             (postgresql://spegla@127.0.0.1:PORT/postgres) to DIR/url; a
+#                                             cluster already running there is stopped first
+#   scripts/postgresql-cluster.sh stop DIR    stop it and remove its folder
 #
 # PostgreSQL refuses to run as root: run as root (CI), the cluster belongs to the system user spegla-pg,
 # made here if missing. Trust authentication on loopback only: nothing outside the machine reaches it.
@@ -30,13 +31,16 @@ fi
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
-data="$dir/data"
 
 stop() {
-  if [[ -f "$data/postmaster.pid" ]]; then
+  # DIR/datadir names where the running cluster's data is.
+  local data
+  data=$(cat "$dir/datadir" 2>/dev/null || true)
+  if [[ -n "$data" && -f "$data/postmaster.pid" ]]; then
     "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
   fi
-  rm -rf "$data" "$dir/url"
+  [[ -n "$data" ]] && rm -rf "$data"
+  rm -f "$dir/url" "$dir/datadir"
 }
 
 if [[ "$command" == stop ]]; then
@@ -45,8 +49,9 @@ if [[ "$command" == stop ]]; then
 fi
 
 stop
-# The data lives in a directory the owner can reach even when DIR's parents are private to root.
-mkdir -p "$data"
+# The data lives under /tmp, which the owner can reach even when DIR's parents are private to root.
+data=$(mktemp -d /tmp/spegla-postgresql-XXXXXX)
+echo "$data" >"$dir/datadir"
 if ((${#as_owner[@]})); then
   chown spegla-pg "$data"
   chmod 700 "$data"
