@@ -44,13 +44,13 @@ std::unique_ptr<Database> Database::Open(const std::string& target) {
 const Dialect& Database::dialect() const { return impl_->dialect(); }
 
 void Database::Execute(std::string_view sql, const std::vector<Param>& params) {
-  Cursor cursor = Run(sql, params);
+  Cursor cursor = Select(sql, params);
   while (cursor.Next()) {
   }
 }
 
 std::vector<Database::Row> Database::Query(std::string_view sql, const std::vector<Param>& params) {
-  Cursor cursor = Run(sql, params);
+  Cursor cursor = Select(sql, params);
   std::vector<Row> rows;
   while (cursor.Next()) {
     std::vector<std::optional<std::string>> cells(cursor.size());
@@ -249,7 +249,7 @@ Database::Cursor Database::Stream(std::string_view sql, const std::vector<Param>
   return Cursor(impl_->Run(sql, params, /*large=*/true));
 }
 
-Database::Cursor Database::Run(std::string_view sql, const std::vector<Param>& params) {
+Database::Cursor Database::Select(std::string_view sql, const std::vector<Param>& params) {
   return Cursor(impl_->Run(sql, params, /*large=*/false));
 }
 

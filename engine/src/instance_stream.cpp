@@ -18,54 +18,57 @@ std::optional<Timestamp> TimeAt(const Database::Cursor& c, size_t column) {
 // table's instance_id ("instance_id = ?"); empty for every instance.
 Database::Cursor Children(Database& db, const std::string& columns, const std::string& from, const char* alias,
                           const std::string& id_condition, const std::string& order,
-                          const std::vector<Database::Param>& params) {
+                          const std::vector<Database::Param>& params, bool large) {
   const std::string where = id_condition.empty() ? "1 = 1" : std::string(alias) + "." + id_condition;
-  return db.Stream("SELECT " + columns + " FROM " + from + " WHERE " + where + " ORDER BY " + order, params);
+  const std::string sql = "SELECT " + columns + " FROM " + from + " WHERE " + where + " ORDER BY " + order;
+  return large ? db.Stream(sql, params) : db.Select(sql, params);
 }
 
 }  // namespace
 
 InstanceStream InstanceStream::One(Database& db, std::int64_t id, Definitions definitions) {
-  return InstanceStream(db, "i.id = ?", "instance_id = ?", {id}, std::move(definitions), nullptr);
+  return InstanceStream(db, "i.id = ?", "instance_id = ?", {id}, std::move(definitions), nullptr, false);
 }
 
 InstanceStream InstanceStream::Matching(Database& db, const InstanceSelection& selection,
                                         Definitions definitions, ValueFilter wanted) {
   if (selection.where.empty()) {
     // Every instance: each table read straight along its key, without the set of ids to look up.
-    return InstanceStream(db, "1 = 1", "", {}, std::move(definitions), std::move(wanted));
+    return InstanceStream(db, "1 = 1", "", {}, std::move(definitions), std::move(wanted), true);
   }
   const std::string where = "(" + selection.where + ")";
   return InstanceStream(db, where,
                         std::string("instance_id IN (SELECT i.id ") + kSummaryTables + " WHERE " + where + ")",
-                        selection.params, std::move(definitions), std::move(wanted));
+                        selection.params, std::move(definitions), std::move(wanted), true);
 }
 
 InstanceStream::InstanceStream(Database& db, const std::string& instances_where,
                                const std::string& id_condition, const std::vector<Database::Param>& params,
-                               Definitions definitions, ValueFilter wanted)
+                               Definitions definitions, ValueFilter wanted, bool large)
     : db_(db),
       definitions_(std::move(definitions)),
       wanted_(std::move(wanted)),
-      instances_(db.Stream(std::string("SELECT ") + kSummaryColumns +
-                               ", i.created_by, i.completed_at, i.seq, m.id " + kSummaryTables + " WHERE " +
-                               instances_where + " ORDER BY i.id",
-                           params)),
+      instances_([&] {
+        const std::string sql = std::string("SELECT ") + kSummaryColumns +
+                                ", i.created_by, i.completed_at, i.seq, m.id " + kSummaryTables + " WHERE " +
+                                instances_where + " ORDER BY i.id";
+        return large ? db.Stream(sql, params) : db.Select(sql, params);
+      }()),
       participants_(Children(db, "p.instance_id, p.role_id, u.id, u.username, u.display_name, p.assigned_at",
                              "participants p JOIN users u ON u.id = p.user_id",
-                             "p", id_condition, "p.instance_id, p.role_id, p.user_id", params)),
+                             "p", id_condition, "p.instance_id, p.role_id, p.user_id", params, large)),
       phases_(Children(db, "instance_id, phase_id, state, started_at, completed_at, entered_seq", "phase_states s",
-                       "s", id_condition, "instance_id, phase_id", params)),
+                       "s", id_condition, "instance_id, phase_id", params, large)),
       steps_(Children(db, "instance_id, step_id, state, started_at, completed_at, completed_by", "step_states s",
-                      "s", id_condition, "instance_id, step_id", params)),
+                      "s", id_condition, "instance_id, step_id", params, large)),
       occurrences_(Children(db, "instance_id, step_id, started_at", "occurrences o",
-                            "o", id_condition, "instance_id, step_id, occurrence", params)),
+                            "o", id_condition, "instance_id, step_id, occurrence", params, large)),
       signoffs_(Children(db, "s.instance_id, s.step_id, s.role_id, u.username",
                          "signoffs s JOIN users u ON u.id = s.user_id", "s", id_condition,
-                         "s.instance_id, s.step_id, s.role_id", params)),
+                         "s.instance_id, s.step_id, s.role_id", params, large)),
       values_(Children(db, "instance_id, form_id, occurrence, field_id, value, version, author, updated_at",
                        "field_values v", "v", id_condition,
-                       "instance_id, form_id, occurrence, field_id", params)) {}
+                       "instance_id, form_id, occurrence, field_id", params, large)) {}
 
 const std::vector<std::pair<std::string, Engine::Loaded::Person>>& InstanceStream::OrganisationRoles(
     std::int64_t municipality) {

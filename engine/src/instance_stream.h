@@ -67,8 +67,10 @@ class InstanceStream {
   Result<bool> Next(Engine::Loaded& out);
 
  private:
+  // `large`: many instances, read through cursors; one instance's rows are read whole.
   InstanceStream(Database& db, const std::string& instances_where, const std::string& id_condition,
-                 const std::vector<Database::Param>& params, Definitions definitions, ValueFilter wanted);
+                 const std::vector<Database::Param>& params, Definitions definitions, ValueFilter wanted,
+                 bool large);
   const std::vector<std::pair<std::string, Engine::Loaded::Person>>& OrganisationRoles(
       std::int64_t municipality);
 

@@ -88,13 +88,15 @@ std::string Counts(const Tables& tables) {
   return out;
 }
 
-// Everything in the PostgreSQL database's own schema (tables, sequences, indexes, views) and its functions.
+// Everything in the PostgreSQL database's own schema (tables, sequences, indexes, views) and its functions;
+// but the sequence spegla_changes, which opening any database makes (engine/src/postgresql_backend.cpp).
 std::vector<std::string> PostgresqlObjects(const std::string& url) {
   std::unique_ptr<Database> db = Database::Open(url);
   std::vector<std::string> names;
   for (const Database::Row& row : db->Query("SELECT c.relname FROM pg_catalog.pg_class c JOIN "
                                             "pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                                            "WHERE n.nspname = current_schema() ORDER BY c.relname")) {
+                                            "WHERE n.nspname = current_schema() AND c.relname <> 'spegla_changes' "
+                                            "ORDER BY c.relname")) {
     names.push_back(row.Text(0));
   }
   for (const Database::Row& row : db->Query("SELECT p.proname FROM pg_catalog.pg_proc p JOIN "

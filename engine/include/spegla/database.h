@@ -91,6 +91,9 @@ class Database {
     std::unique_ptr<Impl> impl_;
   };
   Cursor Stream(std::string_view sql, const std::vector<Param>& params = {});
+  // The same for a result small enough to hold (one instance's rows): PostgreSQL then reads it in one
+  // answer rather than through a server-side cursor.
+  Cursor Select(std::string_view sql, const std::vector<Param>& params = {});
 
   // Runs `work` in one transaction: committed when it returns, rolled back when it throws (the
   // exception then propagates). REQUIRES: not already inside a transaction.
@@ -144,7 +147,6 @@ class Database {
   };
   void RunInSavepoint(const std::function<void()>& work);
   void Begin(const std::vector<std::string>& statements);  // a transaction, as the dialect begins one
-  Cursor Run(std::string_view sql, const std::vector<Param>& params);  // a statement of a few rows
   void CommitGroup();  // commits the open group; a failure is kept in Bulk::lost
 
   explicit Database(std::unique_ptr<Impl> impl);
