@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "commands.h"
 #include "spegla/atomic_file.h"
@@ -13,24 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Writes `bytes` to `path` through a temporary file in the same directory; empty on success.
-std::string WriteWhole(const fs::path& path, const std::string& bytes) {
-  RemoveStaleTemporaries(path);  // left by an earlier write of the same file that was killed
-  fs::path temporary = TemporaryBeside(path);
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      return "cannot write " + path.string();
-    }
-  }
-  // Flushed to the disk before it is renamed: not even a power cut leaves a half-written file.
-  return CommitTemporary(temporary, path);
-}
-
 int Save(Context& c, const Result<Document>& doc) {
   if (!doc) return c.Fail(doc.error());
   std::optional<std::string> output = c.args.Get("output");
@@ -38,7 +19,7 @@ int Save(Context& c, const Result<Document>& doc) {
   fs::path target = *output;
   std::error_code ec;
   if (fs::is_directory(target, ec)) target /= doc.value().info.file_name;
-  if (std::string failed = WriteWhole(target, doc.value().bytes); !failed.empty()) {
+  if (std::string failed = WriteWholeFile(target, doc.value().bytes); !failed.empty()) {
     return c.Fail(Error::Of(ErrorCode::kInternal, failed));
   }
   c.out << target.string() << "\n";

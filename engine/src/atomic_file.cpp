@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <fstream>
 
 namespace spegla {
 namespace {
@@ -86,6 +87,23 @@ std::string CommitTemporary(const fs::path& temporary, const fs::path& target) {
     ::close(fd);
   }
   return {};
+}
+
+std::string WriteWholeFile(const fs::path& target, std::string_view bytes) {
+  RemoveStaleTemporaries(target);  // left by an earlier write of the same file that was killed
+  fs::path temporary = TemporaryBeside(target);
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      return "cannot write " + target.string();
+    }
+  }
+  // Flushed to the disk before it is renamed: not even a power cut leaves a half-written file.
+  return CommitTemporary(temporary, target);
 }
 
 }  // namespace spegla

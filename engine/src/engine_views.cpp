@@ -286,14 +286,15 @@ std::string FormEtag(const FormView& form) {
 }
 
 Result<FormView> Engine::BuildFormView(const Loaded& inst, const Actor& viewer, const std::string& form_id,
-                                       int occurrence) {
+                                       int occurrence, bool next_occurrence) {
   if (Result<Ok> may = MayViewInstance(*db_, inst, viewer, nullptr); !may) return may.error();
   // Field rights come from the viewer's roles in the instance only: a global role (an administrator,
   // förvaltning) sees the instance but no form values.
   const Form* form = inst.def->FindForm(form_id);
   if (!form) return Error::Of(ErrorCode::kNotFound, "Processen har inget formulär ”" + form_id + "”.");
   const Step* repeating = inst.def->RepeatingStepOf(form_id);
-  if (repeating ? (occurrence < 1 || occurrence > inst.OccurrenceCount(repeating->id)) : occurrence != 0) {
+  const int last = repeating ? inst.OccurrenceCount(repeating->id) + (next_occurrence ? 1 : 0) : 0;
+  if (repeating ? (occurrence < 1 || occurrence > last) : occurrence != 0) {
     return Error::Of(ErrorCode::kNotFound, "Formuläret ”" + form->label + "” har inget tillfälle " +
                                                std::to_string(occurrence) + ".");
   }
@@ -330,11 +331,11 @@ Result<FormView> Engine::BuildFormView(const Loaded& inst, const Actor& viewer, 
 }
 
 Result<FormView> Engine::GetForm(const Actor& viewer, std::int64_t instance, const std::string& form_id,
-                                 int occurrence) {
+                                 int occurrence, bool next_occurrence) {
   return Read<FormView>([&]() -> Result<FormView> {
     Result<std::shared_ptr<const Loaded>> loaded = LoadForReading(instance);
     if (!loaded) return loaded.error();
-    return BuildFormView(*loaded.value(), viewer, form_id, occurrence);
+    return BuildFormView(*loaded.value(), viewer, form_id, occurrence, next_occurrence);
   });
 }
 

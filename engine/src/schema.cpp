@@ -136,6 +136,14 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
       {
           "CREATE TABLE live_events (id BIGINT PRIMARY KEY, instance_id BIGINT NOT NULL, body TEXT NOT NULL)",
       }});
+  // The secret that signs the markers of fillable files (engine_offline.cpp): per database, so a file
+  // made by another installation is refused.
+  out.push_back(Migration{
+      7,
+      "secrets",
+      {
+          "CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+      }});
   return out;
 }
 
@@ -154,7 +162,7 @@ void EnsureVersionTable(Database& db) {
 
 }  // namespace
 
-int LatestSchemaVersion() { return 6; }
+int LatestSchemaVersion() { return 7; }
 
 int SchemaVersion(Database& db) {
   EnsureVersionTable(db);

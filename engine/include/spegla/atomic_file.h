@@ -27,4 +27,7 @@ std::string SyncFile(const std::filesystem::path& path);
 // rename itself survives a power cut. Returns "" or why it failed; on failure `temporary` is removed.
 std::string CommitTemporary(const std::filesystem::path& temporary, const std::filesystem::path& target);
 
+// Writes `bytes` as the whole of `target` through a temporary (removing stale ones first); "" or why not.
+std::string WriteWholeFile(const std::filesystem::path& target, std::string_view bytes);
+
 }  // namespace spegla

@@ -266,8 +266,10 @@ class Engine {
   // course, deadlines and budgets but not who takes part (participants are left out of its view).
   // Form values are shown only per the definition's rights, whatever the global role.
   Result<InstanceView> GetInstance(const Actor& viewer, std::int64_t instance);
+  // With `next_occurrence`, a repeating form may also be asked for at the occurrence after its last: it
+  // is shown empty, as the form whose first write adds that occurrence (an offline form to fill in).
   Result<FormView> GetForm(const Actor& viewer, std::int64_t instance, const std::string& form,
-                           int occurrence = 0);
+                           int occurrence = 0, bool next_occurrence = false);
   std::vector<InstanceSummary> ListInstances(const InstanceFilter& filter = {});
   // The instances `viewer` may see (see MayViewInstance), filtered and paged, with the total count.
   InstancePage ListInstances(const Actor& viewer, const InstanceFilter& filter);
@@ -331,6 +333,13 @@ class Engine {
                                 int occurrence, const std::string& field, int version,
                                 int expected_version);
 
+  // --- offline forms (engine_offline.cpp, docs/offline-forms.md) -----------------------------------
+  // The marker of a fillable file: `payload` with its HMAC-SHA-256 under this database's own secret
+  // (made on first use). A file can so be imported only into the database that made it, as it was made.
+  Result<std::string> SignMarker(const std::string& payload);
+  // The payload of a marker SignMarker made here; kInvalid when it was changed or made elsewhere.
+  Result<std::string> VerifyMarker(const std::string& marker);
+
   // --- bulk loading --------------------------------------------------------------------------------
   // For seeding a new database with many operations (`spegla demo`). Between BeginBulkLoad and
   // EndBulkLoad commits do not wait for the disk and operations are committed in groups; each operation
@@ -385,7 +394,7 @@ class Engine {
   std::vector<Issue> CompletionProblems(const Loaded& inst, const Step& step) const;
   InstanceView BuildView(const Loaded& inst) const;
   Result<FormView> BuildFormView(const Loaded& inst, const Actor& viewer, const std::string& form_id,
-                                 int occurrence);
+                                 int occurrence, bool next_occurrence = false);
   // SetFields on a loaded instance, which it updates to the state written (lock and transaction held).
   Result<std::vector<int>> ApplyFieldChanges(Loaded& inst, const Actor& actor, const std::string& form_id,
                                              int occurrence, std::vector<FieldChange> changes,
@@ -436,6 +445,8 @@ class Engine {
   std::unique_ptr<EventFeed> feed_;
   void StoreEvents(size_t from);  // pending_events_ from `from` on, in the write's transaction
   PasswordCost password_cost_ = PasswordCost::kInteractive;
+  std::string marker_key_;    // the secret SignMarker uses, once read (guarded by mutex_)
+  Result<std::string> MarkerKey();  // REQUIRES: mutex_ not held
 };
 
 }  // namespace spegla
