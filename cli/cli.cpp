@@ -29,6 +29,7 @@ std::vector<Command> AllCommands() {
   AddServeCommands(commands);
   AddBackupCommands(commands);
   AddMigrateCommands(commands);
+  AddOfflineFormCommands(commands);
   return commands;
 }
 

@@ -63,6 +63,7 @@ void AddExportCommands(std::vector<Command>& commands);
 void AddServeCommands(std::vector<Command>& commands);
 void AddBackupCommands(std::vector<Command>& commands);
 void AddMigrateCommands(std::vector<Command>& commands);
+void AddOfflineFormCommands(std::vector<Command>& commands);
 // `spegla render --instance ID --document NAME -o OUT`: a preview of an instance's document.
 int RenderInstanceDocument(Context& c);
 

@@ -136,4 +136,18 @@ std::string OkJson(const std::vector<std::pair<std::string, std::int64_t>>& numb
   return Text(out);
 }
 
+std::string ImportJson(std::int64_t instance, const std::string& form, int occurrence,
+                       const std::vector<std::string>& changed, const std::vector<std::string>& merged,
+                       const std::vector<std::string>& missing) {
+  auto list = [](const std::vector<std::string>& ids) {
+    json::array out;
+    for (const std::string& id : ids) out.emplace_back(json::string(id));
+    return out;
+  };
+  json::object out{{"ok", true},         {"instance", instance},      {"form", form},
+                   {"occurrence", occurrence}, {"changed", list(changed)}, {"merged", list(merged)},
+                   {"missing", list(missing)}};
+  return Text(out);
+}
+
 }  // namespace spegla::cli

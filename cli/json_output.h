@@ -35,6 +35,11 @@ std::string PluginsJson(const std::vector<PluginInfo>& plugins, const Problems& 
 // each data file with the document written from it.
 std::string RenderJson(const std::vector<std::pair<std::string, std::string>>& documents,
                        const Problems& problems);
+// spegla import: {"ok": true, "instance", "form", "occurrence", "changed": [ids], "merged": [ids],
+// "missing": [ids]}.
+std::string ImportJson(std::int64_t instance, const std::string& form, int occurrence,
+                       const std::vector<std::string>& changed, const std::vector<std::string>& merged,
+                       const std::vector<std::string>& missing);
 // {"ok": true, key: value...} for commands that only confirm.
 std::string OkJson(const std::vector<std::pair<std::string, std::int64_t>>& numbers = {});
 

@@ -315,6 +315,22 @@ Paging ReadPaging(const HttpRequest& request, json::array* errors) {
   return paging;
 }
 
+// ?occurrence=N (0 for a form that does not repeat).
+std::optional<int> Occurrence(const RequestContext& c, json::array* errors) {
+  std::optional<std::int64_t> n = QueryInt(c.request, "occurrence", errors);
+  if (n && *n > 100000) {
+    errors->push_back({{"field", "occurrence"}, {"message", "För stort tal."}});
+    return std::nullopt;
+  }
+  return n ? static_cast<int>(*n) : 0;
+}
+
+std::string AttachmentName(const std::string& file_name) {
+  std::string safe;
+  for (char c : file_name) safe += (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;
+  return "attachment; filename=\"" + safe + "\"";
+}
+
 HttpResponse QueryProblem(json::array errors) {
   const std::string detail(errors.front().as_object().at("message").as_string());
   return ProblemResponse(400, "Felaktig fråga", detail, std::move(errors));
@@ -343,6 +359,7 @@ Api::Api(Engine& engine, ApiOptions options)
   AddInsightRoutes();
   AddTemplateRoutes();
   AddCollaborationRoutes();
+  AddOfflineFormRoutes();
   AddMetaRoutes();
 }
 

@@ -74,6 +74,7 @@ class Api {
   void AddInsightRoutes();
   void AddTemplateRoutes();
   void AddCollaborationRoutes();
+  void AddOfflineFormRoutes();
   void AddMetaRoutes();
   std::vector<User> VisibleUsers(const User& viewer);
 

@@ -27,16 +27,6 @@ HttpResponse InstanceResponse(Engine& engine, const Actor& actor, std::int64_t i
   return JsonResponse(status, InstanceJson(view.value()));
 }
 
-// ?occurrence=N (0 for a form that does not repeat).
-std::optional<int> Occurrence(const RequestContext& c, json::array* errors) {
-  std::optional<std::int64_t> n = QueryInt(c.request, "occurrence", errors);
-  if (n && *n > 100000) {
-    errors->push_back({{"field", "occurrence"}, {"message", "För stort tal."}});
-    return std::nullopt;
-  }
-  return n ? static_cast<int>(*n) : 0;
-}
-
 HttpResponse FormResponse(const FormView& form, std::int64_t instance) {
   HttpResponse response = JsonResponse(200, FormJson(form, instance));
   response.headers.emplace_back("ETag", form.etag);
@@ -75,12 +65,6 @@ HttpResponse ConflictResponse(const Error& error, const Result<FormView>& now, c
   }
   response.body = json::serialize(body);
   return response;
-}
-
-std::string AttachmentName(const std::string& file_name) {
-  std::string safe;
-  for (char c : file_name) safe += (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;
-  return "attachment; filename=\"" + safe + "\"";
 }
 
 HttpResponse DocumentResponse(const Document& document) {

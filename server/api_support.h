@@ -66,6 +66,10 @@ Paging ReadPaging(const HttpRequest& request, json::array* errors);
 std::optional<std::int64_t> QueryInt(const HttpRequest& request, const std::string& name,
                                      json::array* errors);
 HttpResponse QueryProblem(json::array errors);
+// ?occurrence=N (0 when absent, for a form that does not repeat); a bad value is added to *errors.
+std::optional<int> Occurrence(const RequestContext& c, json::array* errors);
+// A Content-Disposition header value that offers `file_name` for saving.
+std::string AttachmentName(const std::string& file_name);
 
 // {"items": [...], "total": n, "limit": l, "offset": o}
 json::object Page(json::array items, size_t total, const Paging& paging);

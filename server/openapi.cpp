@@ -142,6 +142,15 @@ constexpr const char* kSchemas = R"json({
   "TemplateList": {"type": "object", "properties": {"items": {"type": "array",
     "items": {"$ref": "#/components/schemas/Template"}}, "total": {"type": "integer"}}},
   "TemplateFile": {"type": "string", "format": "binary", "description": "a Word template (.docx)"},
+  "FormFile": {"type": "string", "format": "binary",
+    "description": "a form file Spegla made (.docx or .xlsx), filled in"},
+  "FormImport": {"type": "object", "properties": {
+    "changed": {"type": "array", "items": {"type": "string"}, "description": "the fields written"},
+    "merged": {"type": "array", "items": {"type": "string"},
+      "description": "long texts changed meanwhile and merged with the file's edit"},
+    "missing": {"type": "array", "items": {"type": "string"},
+      "description": "fields whose control or cell was removed from the file: left as they were"},
+    "form": {"$ref": "#/components/schemas/Form"}}},
   "DocumentList": {"type": "object", "properties": {"items": {"type": "array",
     "items": {"$ref": "#/components/schemas/DocumentInfo"}}, "total": {"type": "integer"}}}
 })json";

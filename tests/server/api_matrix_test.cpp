@@ -289,6 +289,16 @@ TEST_F(MatrixTest, EveryRouteForEveryRole) {
         Patch(notes, json::object{{"fields", json::object{{"fokus", "Grupparbete"}}}}, {{"If-Match", "*"}});
     Row(write, R(403, 403, 403, 403, 403, 403, 403));
     Run("olle", write, 200);
+
+    // Offline forms: downloaded by whoever may read the form; an upload writes only what the uploader
+    // may change (here nothing changed, so the rektor's upload of the observer's file writes nothing).
+    Row(Get(I(i1_) + "/forms/observation/download?occurrence=1&format=xlsx"), R(403, 403, 403, 403, 200, 403, 403));
+    TestResponse file = Run("olle", Get(I(i1_) + "/forms/observation/download?occurrence=1"), 200);
+    Call upload{"POST", I(i1_) + "/forms/observation/upload?occurrence=1", std::nullopt,
+                {{"Content-Type", kDocxMedia}}, file.body};
+    auto uploaded = Row(upload, R(403, 403, 403, 403, 200, 403, 403));
+    EXPECT_TRUE(Json(uploaded["rut"]).at("changed").as_array().empty()) << Describe(uploaded["rut"]);
+    EXPECT_THAT(uploaded["rut"].body, Not(HasSubstr("främre raden")));
   }
 
   // --- steps ---

@@ -21,8 +21,8 @@ function remember(session) {
 export async function request(method, path, { body, headers = {}, raw = false } = {}) {
   const init = { method, headers: { ...headers }, credentials: "same-origin" };
   if (body !== undefined) {
-    if (typeof body === "string") {
-      init.body = body;
+    if (typeof body === "string" || body instanceof Blob) {
+      init.body = body;  // a file goes as it is, with the Content-Type the caller gives
     } else {
       init.body = JSON.stringify(body);
       init.headers["Content-Type"] = "application/json";

@@ -8,6 +8,7 @@ import { createField, parseErrorPath, displayValue } from "../form_fields.js";
 import * as live from "../live.js";
 import { commentStore, commentThread } from "../comments.js";
 import { fieldHistoryPanel } from "../field_history.js";
+import { offlinePanel } from "../offline_form.js";
 
 extend("sv", {
   fl_comments: "Kommentarer", fl_history: "Historik", fl_merged: "Din ändring slogs ihop med {name} ändring.",
@@ -735,6 +736,9 @@ export async function render(main, params, context = {}) {
     editable ? h("p", { class: "muted" }, t("fm_autosave"), " ", t("fm_required_note")) : null,
     form.fields.length === 0 ? h("p", {}, t("fm_no_fields")) : null,
     formElement,
+    offlinePanel({ instanceId, formId, occurrence: formOccurrence, editable,
+      labelOf: (id) => form.fields.find((f) => f.id === id)?.label,
+      onImported: (changed) => refresh({ take: changed }) }),
   );
   if (editable) setStatus("");
   if (!readOnlyForm) for (const f of form.fields) if (f.rights === "edit") offerDraft(f.id);
