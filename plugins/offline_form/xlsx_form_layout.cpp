@@ -128,29 +128,8 @@ std::string NumberText(double number) {
 }
 
 std::string CellText(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t units = 0;
-  const std::size_t budget = kMaxCellText - kTruncated.size();  // the marker is ASCII but for '…'
-  std::size_t cut_at = std::string::npos;                        // where to cut if it grows too long
-  for (std::size_t i = 0; i < text.size();) {
-    char32_t c = NextCharacter(text, i);
-    if (c == '\r') {
-      if (i < text.size() && text[i] == '\n') continue;  // CR LF: the LF follows
-      c = '\n';
-    }
-    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0xFFFE || c == 0xFFFF) continue;
-    const bool escape = c == '_' && IsEscape(text, i - 1);
-    units += Utf16Units(c) + (escape ? 6 : 0);
-    if (units > budget && cut_at == std::string::npos) cut_at = out.size();
-    if (escape) out += "_x005F";
-    AppendUtf8(out, c);
-  }
-  if (units > kMaxCellText) {
-    out.resize(cut_at);
-    out += kTruncated;
-  }
-  return out;
+  std::string scratch;
+  return std::string(xlsx::CellText(text, scratch));
 }
 
 std::string DecodeCellText(std::string_view text) {
@@ -180,15 +159,7 @@ std::string DecodeCellText(std::string_view text) {
   return out;
 }
 
-std::string FoldedSheetName(std::string_view name) {
-  std::string out;
-  for (std::size_t i = 0; i < name.size();) {
-    char32_t c = NextCharacter(name, i);
-    if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7)) c += 0x20;
-    AppendUtf8(out, c);
-  }
-  return out;
-}
+std::string FoldedSheetName(std::string_view name) { return xlsx::FoldedSheetName(name); }
 
 std::string GroupSheetName(std::string_view label, std::vector<std::string>& taken) {
   constexpr std::size_t kMaxName = 31;

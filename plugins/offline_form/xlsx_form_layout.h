@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "excel_text.h"
 #include "spegla/date.h"
 
 namespace spegla::offline::xlsx_form {
@@ -36,8 +37,8 @@ inline constexpr std::uint16_t kKeyColumn = 3;    // hidden
 inline constexpr std::uint16_t kSheetColumn = 4;  // hidden: a group row's sheet name
 
 // Rows of a group's sheet, counted from 0.
-inline constexpr std::uint32_t kGroupLabelRow = 0;
-inline constexpr std::uint32_t kGroupIdRow = 1;  // hidden
+inline constexpr std::uint32_t kGroupIdRow = 0;     // hidden
+inline constexpr std::uint32_t kGroupLabelRow = 1;  // the header of the sheet's Excel table
 inline constexpr std::uint32_t kGroupFirstRow = 2;
 inline constexpr std::uint32_t kGroupBlankRows = 50;  // empty rows below a group's rows to fill in
 
@@ -45,9 +46,10 @@ inline constexpr std::uint32_t kGroupBlankRows = 50;  // empty rows below a grou
 inline constexpr std::uint32_t kMaxRows = 1'048'576;
 inline constexpr std::uint32_t kMaxColumns = 16'384;
 
-// Excel's limit on the text of one cell, in UTF-16 code units, and the end of a text cut to fit.
-inline constexpr std::size_t kMaxCellText = 32'767;
-inline constexpr std::string_view kTruncated = " … [avkortad]";
+// Excel's limit on the text of one cell, in UTF-16 code units, and the end of a text cut to fit: the
+// export plugin's (plugins/xlsx/excel_text.h).
+inline constexpr std::size_t kMaxCellText = xlsx::kMaxCellText;
+inline constexpr std::string_view kTruncated = xlsx::kTruncatedMarker;
 
 // The key of a multiple choice field's option row.
 std::string OptionKey(std::string_view field_id, std::string_view option_value);

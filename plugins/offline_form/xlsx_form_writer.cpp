@@ -529,6 +529,37 @@ class FormWorkbook {
     }
   }
 
+  // The rows as an Excel table: a header of the column labels (unique, as Excel requires), banded rows
+  // and a filter, so that the sheet reads as the one table it is.
+  void AddTable(lxw_worksheet* sheet, const Field& group, std::size_t columns, std::size_t rows) {
+    if (columns == 0 || rows == 0) return;
+    std::vector<std::string> headers;
+    std::vector<std::string> folded;
+    for (std::size_t c = 0; c < columns; ++c) {
+      std::string header = CellText(group.columns[c].label.empty() ? group.columns[c].id : group.columns[c].label);
+      std::string candidate = header;
+      for (int n = 2; std::find(folded.begin(), folded.end(), FoldedSheetName(candidate)) != folded.end(); ++n) {
+        candidate = header + " (" + std::to_string(n) + ")";
+      }
+      folded.push_back(FoldedSheetName(candidate));
+      headers.push_back(std::move(candidate));
+    }
+    std::vector<lxw_table_column> table_columns(columns);
+    std::vector<lxw_table_column*> pointers;
+    for (std::size_t c = 0; c < columns; ++c) {
+      table_columns[c].header = headers[c].data();
+      table_columns[c].header_format = header_;
+      pointers.push_back(&table_columns[c]);
+    }
+    pointers.push_back(nullptr);
+    lxw_table_options options{};
+    options.style_type = LXW_TABLE_STYLE_TYPE_LIGHT;
+    options.style_type_number = 9;
+    options.columns = pointers.data();
+    worksheet_add_table(sheet, kGroupLabelRow, 0, static_cast<lxw_row_t>(kGroupFirstRow + rows - 1),
+                        static_cast<lxw_col_t>(columns - 1), &options);
+  }
+
   void WriteGroupSheet(lxw_worksheet* sheet, const OfflineField& offline) {
     const Field& group = *offline.field;
     const bool locked = !offline.editable;
@@ -578,6 +609,7 @@ class FormWorkbook {
         Validate(sheet, first, last, static_cast<lxw_col_t>(c), group.columns[c], offline.people);
       }
     }
+    AddTable(sheet, group, columns, total);
     worksheet_freeze_panes(sheet, kGroupFirstRow, 0);
     worksheet_set_landscape(sheet);
     worksheet_fit_to_pages(sheet, 1, 0);
@@ -585,6 +617,7 @@ class FormWorkbook {
     protection.format_columns = LXW_TRUE;
     protection.format_rows = LXW_TRUE;
     protection.insert_rows = LXW_TRUE;
+    protection.autofilter = LXW_TRUE;
     worksheet_protect(sheet, nullptr, &protection);
   }
 

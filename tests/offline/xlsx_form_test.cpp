@@ -15,11 +15,16 @@
 #include "../support/external_programs.h"
 #include "offline_answers.h"
 #include "offline_form.h"
+#include "offline_form_samples.h"
 #include "spegla/workflow_loader.h"
 #include "zip_writer.h"
 
 namespace spegla::offline {
 namespace {
+
+using samples::FieldsOf;
+using samples::kPeople;
+using samples::Sample;
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -31,8 +36,6 @@ constexpr const char* kEverySheetAsCsv =
     "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1";
 constexpr const char* kMarker = "spegla-form:v1:instans=42:formular=plan:sig=Zm9v+YmFy/MTIz==";
 
-const std::vector<PersonChoice> kPeople = {
-    {"anna", "Anna Andersson (anna)"}, {"bo", "Bo Ek (bo)"}, {"cecilia", "Cecilia Öberg (cecilia)"}};
 
 Date Day(int year, unsigned month, unsigned day) { return *Date::FromYmd(year, month, day); }
 
@@ -48,56 +51,6 @@ void WriteFile(const std::string& path, std::string_view bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-// A plausible value of `field`, varied by `n`: texts with Swedish letters and XML's special characters,
-// numbers within the field's range and with decimals, dates within its range.
-Value Sample(const Field& field, int n) {
-  const Constraint* range = field.Find(Constraint::Kind::kRange);
-  switch (field.type) {
-    case FieldType::kText:
-      return Value{"Åsa & Örjan <skolan> \"nr " + std::to_string(n) + "\" 1/2"};
-    case FieldType::kLongText:
-      return Value{"Första raden: åäö ÅÄÖ <&> " + std::to_string(n) + "\nAndra raden, _x0041_ stannar."};
-    case FieldType::kNumber: {
-      double number = 3.5 + n;
-      const std::optional<double> min = range != nullptr ? range->min_number : std::nullopt;
-      const std::optional<double> max = range != nullptr ? range->max_number : std::nullopt;
-      if (min && max) {
-        number = std::floor(*min + (*max - *min) / 4) + 0.5;
-        if (number > *max) number = *min;
-      } else if (min) {
-        number = *min + 1.5;
-      } else if (max) {
-        number = *max - 1.5;
-      }
-      return Value{number};
-    }
-    case FieldType::kDate:
-      if (range != nullptr && range->min_date) return Value{*range->min_date};
-      if (range != nullptr && range->max_date) return Value{*range->max_date};
-      return Value{Day(2026, 3, 15).Plus(Duration(0, 0, 0, n))};
-    case FieldType::kYesNo:
-      return Value{n % 2 == 0};
-    case FieldType::kChoice:
-      return Value{field.options.at(field.options.size() > 1 ? 1 : 0).value};
-    case FieldType::kMultiChoice: {
-      std::vector<std::string> values;
-      for (std::size_t i = 0; i < field.options.size() && i < 2; ++i) values.push_back(field.options[i].value);
-      return Value{values};
-    }
-    case FieldType::kPerson:
-      return Value{kPeople[1 + n % 2].username};
-    case FieldType::kGroup: {
-      std::vector<Row> rows;
-      for (int r = 0; r < 2; ++r) {
-        Row row;
-        for (const Field& column : field.columns) row[column.id] = Sample(column, n + r);
-        rows.push_back(std::move(row));
-      }
-      return Value{rows};
-    }
-  }
-  return {};
-}
 
 OfflineForm MakeForm(const Form& form, const std::string& process) {
   OfflineForm offline;
@@ -119,11 +72,6 @@ OfflineForm MakeForm(const Form& form, const std::string& process) {
   return offline;
 }
 
-std::vector<const Field*> FieldsOf(const OfflineForm& form) {
-  std::vector<const Field*> fields;
-  for (const OfflineField& field : form.fields) fields.push_back(field.field);
-  return fields;
-}
 
 // Reads `bytes` back and compares every field's value with the form's.
 void ExpectSameValues(const OfflineForm& form, std::string_view bytes, const std::string& what) {
@@ -300,7 +248,8 @@ out = {'sheets': [], 'rows': {}, 'validations': []}
 for ws in wb.worksheets:
     out['sheets'].append({'name': ws.title, 'state': ws.sheet_state, 'protected': bool(ws.protection.sheet),
                           'insert_rows_blocked': bool(ws.protection.insertRows),
-                          'hidden_rows': [r for r, d in ws.row_dimensions.items() if d.hidden]})
+                          'hidden_rows': [r for r, d in ws.row_dimensions.items() if d.hidden],
+                          'tables': [t.ref for t in ws.tables.values()]})
 form = wb['Formulär']
 out['title'] = form['A1'].value
 out['hidden_columns'] = [k for k, d in form.column_dimensions.items() if d.hidden]
@@ -352,7 +301,11 @@ TEST(XlsxFormTest, OpenpyxlSeesLockedLabelsOpenAnswersValidationsAndAHiddenMarke
   EXPECT_EQ(sheets[1].at("name"), "Tider planering uppföljning vt");
   EXPECT_EQ(sheets[1].at("protected"), true);
   EXPECT_EQ(sheets[1].at("insert_rows_blocked"), false);
-  EXPECT_EQ(sheets[1].at("hidden_rows"), json::array{2});
+  EXPECT_EQ(sheets[1].at("hidden_rows"), json::array{1});
+  // The rows are an Excel table: its header the column labels, its body the rows and the blank ones.
+  ASSERT_EQ(sheets[1].at("tables").as_array().size(), 1u);
+  EXPECT_EQ(std::string(sheets[1].at("tables").as_array()[0].as_string()).substr(0, 3), "A2:");
+  EXPECT_EQ(sheets[0].at("tables").as_array().size(), 0u);
   EXPECT_EQ(sheets[2].at("name"), "Listor");
   EXPECT_EQ(sheets[2].at("state"), "hidden");
   EXPECT_EQ(sheets[3].at("name"), "spegla");
@@ -374,20 +327,20 @@ TEST(XlsxFormTest, OpenpyxlSeesLockedLabelsOpenAnswersValidationsAndAHiddenMarke
                       field.field->type != FieldType::kMultiChoice;
     EXPECT_EQ(row.at("answer_locked"), !open);
   }
-  EXPECT_EQ(rows.at("rubrik").at("answer"), "Åsa & Örjan <skolan> \"nr 0\" 1/2");
+  EXPECT_EQ(rows.at("rubrik").at("answer"), "Svar på rubrik – åäö <&> \"nr 0\" 1/2");
   EXPECT_EQ(rows.at("rubrik").at("format"), "@");
   EXPECT_EQ(rows.at("rubrik").at("help"), "Kort rubrik, gärna med enhetens namn.");
   EXPECT_EQ(rows.at("dagar").at("answer"), 2.5);
-  EXPECT_EQ(rows.at("start").at("answer"), "2026-03-19");
+  EXPECT_EQ(rows.at("start").at("answer"), "2026-03-05");
   EXPECT_EQ(rows.at("start").at("format"), "yyyy-mm-dd");
   EXPECT_EQ(rows.at("klar").at("answer"), "Nej");
   EXPECT_EQ(rows.at("form").at("answer"), "Grundskola, F–6");
-  EXPECT_EQ(rows.at("ansvarig").at("answer"), "Bo Ek (bo)");
+  EXPECT_EQ(rows.at("ansvarig").at("answer"), "Cecilia Öberg (cecilia)");
   EXPECT_EQ(rows.at("omraden").at("answer"), "Markera med x nedan");
   EXPECT_EQ(rows.at("omraden:las").at("label"), "   Läsning");
   EXPECT_EQ(rows.at("omraden:las").at("answer"), "x");
   EXPECT_EQ(rows.at("omraden:las").at("answer_locked"), false);
-  EXPECT_EQ(rows.at("omraden:tri").at("answer"), nullptr);
+  EXPECT_EQ(rows.at("omraden:tri").at("answer"), "x");
   EXPECT_EQ(rows.at("tider").at("answer"), "Fyll i tabellen på bladet «Tider planering uppföljning vt».");
   EXPECT_EQ(rows.at("tider").at("sheet"), "Tider planering uppföljning vt");
   EXPECT_EQ(rows.at("locked").at("answer"), "DNR 2026/17");
@@ -531,19 +484,20 @@ TEST(XlsxFormTest, LibreOfficeShowsTheFormAndSavesItReadably) {
   }
   EXPECT_TRUE(answer_of.count("Plan för besöket"));
   EXPECT_EQ(answer_of["Fråga"], "Svar");
-  EXPECT_EQ(answer_of["Rubrik"], "Åsa & Örjan <skolan> \"nr 0\" 1/2");
-  EXPECT_EQ(answer_of["Startdatum"], "2026-03-19");
+  EXPECT_EQ(answer_of["Rubrik"], "Svar på rubrik – åäö <&> \"nr 0\" 1/2");
+  EXPECT_EQ(answer_of["Startdatum"], "2026-03-05");
   EXPECT_EQ(answer_of["Genomfört"], "Nej");
-  EXPECT_EQ(answer_of["Ansvarig"], "Bo Ek (bo)");
-  EXPECT_EQ(answer_of["   Matematik"], "x");
+  EXPECT_EQ(answer_of["Ansvarig"], "Cecilia Öberg (cecilia)");
+  EXPECT_EQ(answer_of["   Matematik"], "");
   EXPECT_EQ(answer_of["Diarienummer"], "DNR 2026/17");
   const json::value group = test::ReadTable(dir.File("csv/plan-Tider planering uppföljning vt.csv"), ",");
   ASSERT_TRUE(group.is_object());
   const json::array& group_rows = group.at("rows").as_array();
   ASSERT_GE(group_rows.size(), 4u);
-  EXPECT_EQ(group_rows[0].as_array()[0], "Datum");
-  EXPECT_EQ(group_rows[2].as_array()[0], "2026-03-24");
-  EXPECT_EQ(group_rows[2].as_array()[4], "Cecilia Öberg (cecilia)");
+  EXPECT_EQ(group_rows[0].as_array()[0], "datum");  // the hidden row of column ids
+  EXPECT_EQ(group_rows[1].as_array()[0], "Datum");  // the table's header
+  EXPECT_EQ(group_rows[2].as_array()[0], "2026-03-11");
+  EXPECT_EQ(group_rows[2].as_array()[4], "Bo Åkesson (bo)");
 
   // Saved again by LibreOffice (its own shared strings, styles and sheet XML), the answers read back.
   ASSERT_TRUE(test::ConvertWithLibreOffice(dir.path(), {dir.File("plan.xlsx")}, "xlsx:Calc MS Excel 2007 XML",

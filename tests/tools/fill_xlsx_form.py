@@ -13,7 +13,7 @@ ANSWERS maps a field id to
   - a list of objects (column id -> string or number): the rows of a group, written on the group's sheet
     from its first row on, typed per cell as above; the rows below them are cleared.
 The form sheet's hidden column D holds each row's key (the field id; "<field id>:<option value>" for an
-option), column E a group's sheet name; a group sheet's hidden row 2 holds its column ids.
+option), column E a group's sheet name; a group sheet's hidden row 1 holds its column ids, row 2 is the header of its table.
 Exits non-zero with a message when a field is not in the form."""
 import datetime
 import json
@@ -23,7 +23,7 @@ import openpyxl
 
 FORM_SHEET = 'Formulär'
 ANSWER, KEY, SHEET = 2, 4, 5  # columns B, D, E (openpyxl counts from 1)
-ID_ROW, FIRST_ROW = 2, 3
+ID_ROW, FIRST_ROW = 1, 3
 
 
 def is_date_format(number_format):
