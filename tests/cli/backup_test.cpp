@@ -33,10 +33,7 @@ using ::testing::HasSubstr;
 
 constexpr const char* kAdminPassword = "backup admin password";
 
-struct Ran {
-  int status = -1;
-  std::string out, err;
-};
+using Ran = SpeglaRun;
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -112,14 +109,7 @@ std::vector<std::string> Leftovers(const fs::path& dir) {
 
 class BackupTest : public ::testing::Test {
  protected:
-  Ran Spegla(const std::vector<std::string>& args) {
-    SpeglaProcess process(args, dir_.path(), {}, "stderr.txt");
-    Ran ran;
-    ran.status = process.Wait();
-    ran.out = process.out();
-    ran.err = process.err();
-    return ran;
-  }
+  Ran Spegla(const std::vector<std::string>& args) { return RunSpegla(args, dir_.path()); }
   fs::path Path(const std::string& name) const { return dir_.path() / name; }
 
   // A database with the schema and a little in it (an organisation, no processes).

@@ -31,10 +31,7 @@ using ::testing::MatchesRegex;
 #define SKIP_WITHOUT_POSTGRESQL() \
   if (!OnPostgresql()) GTEST_SKIP() << "needs the PostgreSQL cluster (postgresql.MigrateTest.*)"
 
-struct Ran {
-  int status = -1;
-  std::string out, err;
-};
+using Ran = SpeglaRun;
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -114,14 +111,7 @@ std::int64_t Number(const std::string& target, const std::string& sql) {
 
 class MigrateTest : public ::testing::Test {
  protected:
-  Ran Spegla(const std::vector<std::string>& args) {
-    SpeglaProcess process(args, dir_.path(), {}, "stderr.txt");
-    Ran ran;
-    ran.status = process.Wait();
-    ran.out = process.out();
-    ran.err = process.err();
-    return ran;
-  }
+  Ran Spegla(const std::vector<std::string>& args) { return RunSpegla(args, dir_.path()); }
   fs::path Path(const std::string& name) const { return dir_.path() / name; }
 
   void MakeDemo(const std::string& name, const std::string& instances, bool documents) {

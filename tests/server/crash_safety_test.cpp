@@ -32,6 +32,7 @@
 
 #include "../engine/engine_test_support.h"
 #include "../support/child_process.h"
+#include "../support/bearer_client.h"
 #include "../support/raw_http.h"
 #include "spegla/backup.h"
 
@@ -124,37 +125,6 @@ std::string Integrity(const fs::path& db) {
   }
 }
 
-// The admin's calls to the API: a bearer token, JSON in and out, a test failure on an unexpected status.
-class Admin {
- public:
-  Admin(std::uint16_t port, std::string token) : http_(port), token_(std::move(token)) {}
-
-  static std::string SignIn(std::uint16_t port) {
-    RawHttp http(port);
-    RawReply reply = http.Send("POST", "/api/session",
-                               json::serialize(json::object{{"username", "admin"}, {"password", kAdminPassword}}),
-                               {{"Content-Type", "application/json"}});
-    EXPECT_EQ(reply.status, 201) << reply.error << reply.body;
-    if (reply.status != 201) return "";
-    return std::string(json::parse(reply.body).at("token").as_string());
-  }
-
-  json::value Call(const std::string& method, const std::string& target, const json::value& body = nullptr,
-                   int expected = 200) {
-    RawReply reply = http_.Send(method, target, body.is_null() ? "" : json::serialize(body),
-                                {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/json"}});
-    EXPECT_EQ(reply.status, expected) << method << " " << target << ": " << reply.error << reply.body;
-    if (reply.status != expected) return nullptr;
-    return json::parse(reply.body);
-  }
-  RawReply Raw(const std::string& target) {
-    return http_.Send("GET", target, "", {{"Authorization", "Bearer " + token_}});
-  }
-
- private:
-  RawHttp http_;
-  std::string token_;
-};
 
 // A field of the form ansokan of one instance.
 struct FieldKey {
@@ -302,13 +272,13 @@ TEST(CrashSafetyTest, EveryAcknowledgedWriteSurvivesTheServerBeingKilled) {
   std::unique_ptr<SpeglaProcess> server = start_server();
   std::uint16_t port = ListeningPort(*server);
   ASSERT_NE(port, 0) << server->err();
-  const std::string token = Admin::SignIn(port);
+  const std::string token = BearerClient::SignIn(port, "admin", kAdminPassword);
   ASSERT_FALSE(token.empty());
 
   // Two KU8 processes at a school, with the admin as their rektor (who may write the application).
   std::vector<std::int64_t> instances;
   {
-    Admin admin(port, token);
+    BearerClient admin(port, token);
     json::value municipality =
         admin.Call("POST", "/api/municipalities", json::object{{"name", "Kraschala"}, {"network", "KU8"}}, 201);
     ASSERT_TRUE(municipality.is_object());
@@ -370,7 +340,7 @@ TEST(CrashSafetyTest, EveryAcknowledgedWriteSurvivesTheServerBeingKilled) {
     server = start_server();
     port = ListeningPort(*server);
     ASSERT_NE(port, 0) << "round " << round << ": the server did not start again: " << server->err();
-    Admin admin(port, token);
+    BearerClient admin(port, token);
 
     // Every acknowledged write is in its field's history with the value and version its answer gave.
     std::set<FieldKey> keys(own.begin(), own.end());
@@ -448,7 +418,7 @@ TEST(CrashSafetyTest, EveryAcknowledgedWriteSurvivesTheServerBeingKilled) {
     }
     for (const auto& [version, size] : listed) {
       if (version <= documents_checked_up_to) continue;
-      RawReply file = admin.Raw("/api/instances/" + std::to_string(instances[1]) +
+      RawReply file = admin.Get("/api/instances/" + std::to_string(instances[1]) +
                                 "/documents/ansokan?version=" + std::to_string(version));
       ++figures.documents_checked;
       if (file.status != 200 || static_cast<std::int64_t>(file.body.size()) != size || !WholeZip(file.body)) {
@@ -724,9 +694,9 @@ TEST(CrashSafetyTest, AFirstStartKilledHalfwayCompletesOnTheNext) {
                         {{"SPEGLA_ADMIN_PASSWORD", kAdminPassword}}, "again.err");
     const std::uint16_t port = ListeningPort(again);
     ASSERT_NE(port, 0) << "round " << round << ": " << again.err();
-    const std::string token = Admin::SignIn(port);
+    const std::string token = BearerClient::SignIn(port, "admin", kAdminPassword);
     ASSERT_FALSE(token.empty());
-    Admin admin(port, token);
+    BearerClient admin(port, token);
     json::value workflows = admin.Call("GET", "/api/workflows");
     ASSERT_TRUE(workflows.is_object());
     EXPECT_EQ(workflows.at("items").as_array().size(), 5u) << "round " << round;

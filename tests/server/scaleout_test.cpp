@@ -17,6 +17,7 @@
 #include "../engine/engine_test_support.h"
 #include "../support/child_process.h"
 #include "../support/raw_http.h"
+#include "../support/bearer_client.h"
 #include "../support/test_database.h"
 #include "../support/ws_client.h"
 
@@ -28,35 +29,6 @@ namespace json = boost::json;
 
 constexpr const char* kAdminPassword = "skala-ut-losenord";
 
-// A signed-in client of one process: a bearer token, JSON in and out.
-class Client {
- public:
-  Client(std::uint16_t port, std::string token) : http_(port), token_(std::move(token)) {}
-
-  static std::string SignIn(std::uint16_t port) {
-    RawHttp http(port);
-    RawReply reply = http.Send("POST", "/api/session",
-                               json::serialize(json::object{{"username", "admin"}, {"password", kAdminPassword}}),
-                               {{"Content-Type", "application/json"}});
-    EXPECT_EQ(reply.status, 201) << reply.error << reply.body;
-    return reply.status == 201 ? std::string(json::parse(reply.body).at("token").as_string()) : "";
-  }
-
-  RawReply Send(const std::string& method, const std::string& target, const json::value& body = nullptr) {
-    return http_.Send(method, target, body.is_null() ? "" : json::serialize(body),
-                      {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/json"}});
-  }
-  json::value Call(const std::string& method, const std::string& target, const json::value& body = nullptr,
-                   int expected = 200) {
-    RawReply reply = Send(method, target, body);
-    EXPECT_EQ(reply.status, expected) << method << " " << target << ": " << reply.error << reply.body;
-    return reply.status == expected ? json::parse(reply.body) : json::value();
-  }
-
- private:
-  RawHttp http_;
-  std::string token_;
-};
 
 // The value and version of a field in a form's JSON.
 std::pair<std::string, std::int64_t> FieldOf(const json::value& form, const std::string& field) {
@@ -88,7 +60,7 @@ class ScaleOutTest : public ::testing::Test {
   }
 
   // A KU8 instance at a new school, with the admin as its rektor (who may write the application).
-  std::int64_t StartInstance(Client& admin) {
+  std::int64_t StartInstance(BearerClient& admin) {
     json::value municipality = admin.Call("POST", "/api/municipalities",
                                           json::object{{"name", "Skalunda"}, {"network", "KU8"}}, 201);
     json::value unit = admin.Call(
@@ -110,24 +82,24 @@ class ScaleOutTest : public ::testing::Test {
 };
 
 TEST_F(ScaleOutTest, ASessionMadeOnOneProcessIsValidOnTheOther) {
-  const std::string token = Client::SignIn(ports_[0]);
+  const std::string token = BearerClient::SignIn(ports_[0], "admin", kAdminPassword);
   ASSERT_FALSE(token.empty());
-  Client on_second(ports_[1], token);
+  BearerClient on_second(ports_[1], token);
   json::value me = on_second.Call("GET", "/api/me");
   EXPECT_EQ(me.at("user").at("username").as_string(), "admin");
   // What the second process writes, the first reads.
   const std::int64_t id = StartInstance(on_second);
-  Client on_first(ports_[0], token);
+  BearerClient on_first(ports_[0], token);
   EXPECT_EQ(on_first.Call("GET", "/api/instances/" + std::to_string(id)).at("title").as_string(), "Två processer");
   // A forged token is refused by both.
   for (std::uint16_t port : ports_) {
-    EXPECT_EQ(Client(port, "forged").Send("GET", "/api/me").status, 401);
+    EXPECT_EQ(BearerClient(port, "forged").Send("GET", "/api/me").status, 401);
   }
 }
 
 TEST_F(ScaleOutTest, ChangesSavedThroughOneProcessReachLiveChannelsOnTheOther) {
-  const std::string token = Client::SignIn(ports_[0]);
-  Client admin(ports_[0], token);
+  const std::string token = BearerClient::SignIn(ports_[0], "admin", kAdminPassword);
+  BearerClient admin(ports_[0], token);
   const std::int64_t id = StartInstance(admin);
   const std::string live = "/api/instances/" + std::to_string(id) + "/live";
   // One viewer on each process.
@@ -143,7 +115,7 @@ TEST_F(ScaleOutTest, ChangesSavedThroughOneProcessReachLiveChannelsOnTheOther) {
   const std::string form = "/api/instances/" + std::to_string(id) + "/forms/ansokan";
   std::vector<std::int64_t> sent;
   for (int i = 0; i < 6; ++i) {
-    Client through(ports_[static_cast<size_t>(i % 2)], token);
+    BearerClient through(ports_[static_cast<size_t>(i % 2)], token);
     RawReply saved = through.Send("PATCH", form,
                                   json::object{{"fields", json::object{{"kontaktperson", "Person " + std::to_string(i)}}},
                                                {"versions", json::object{{"kontaktperson", i}}}});
@@ -170,8 +142,8 @@ TEST_F(ScaleOutTest, ChangesSavedThroughOneProcessReachLiveChannelsOnTheOther) {
 // retry: every acknowledged write must be a version of its own in the field's history, none overwritten
 // unseen, and the field's version must count them exactly.
 TEST_F(ScaleOutTest, WritersOnBothProcessesLoseNoUpdate) {
-  const std::string token = Client::SignIn(ports_[0]);
-  Client admin(ports_[0], token);
+  const std::string token = BearerClient::SignIn(ports_[0], "admin", kAdminPassword);
+  BearerClient admin(ports_[0], token);
   const std::int64_t id = StartInstance(admin);
   const std::string form = "/api/instances/" + std::to_string(id) + "/forms/ansokan";
   constexpr int kWritesPerClient = 60;
@@ -180,7 +152,7 @@ TEST_F(ScaleOutTest, WritersOnBothProcessesLoseNoUpdate) {
   std::vector<std::thread> clients;
   for (int c = 0; c < 4; ++c) {
     clients.emplace_back([&, c] {
-      Client client(ports_[static_cast<size_t>(c % 2)], token);
+      BearerClient client(ports_[static_cast<size_t>(c % 2)], token);
       for (int n = 0; n < kWritesPerClient;) {
         RawReply read = client.Send("GET", form);
         if (read.status != 200) {
@@ -221,7 +193,7 @@ TEST_F(ScaleOutTest, WritersOnBothProcessesLoseNoUpdate) {
   }
   ASSERT_EQ(expected.size(), 4u * kWritesPerClient);
   for (std::uint16_t port : ports_) {
-    Client reader(port, token);
+    BearerClient reader(port, token);
     EXPECT_EQ(FieldOf(reader.Call("GET", form), "kontaktperson").second, 4 * kWritesPerClient);
     json::value history = reader.Call("GET", form + "/fields/kontaktperson/history");
     std::map<std::int64_t, std::string> seen;

@@ -174,6 +174,22 @@ class SpeglaProcess : public ChildProcess {
   }
 };
 
+// What a `spegla` run left once it ended: its exit status and output.
+struct SpeglaRun {
+  int status = -1;
+  std::string out, err;
+};
+
+// Runs `spegla ARGS` in `cwd` (as SpeglaProcess does) to its end.
+inline SpeglaRun RunSpegla(const std::vector<std::string>& args, const std::filesystem::path& cwd) {
+  SpeglaProcess process(args, cwd, {}, "stderr.txt");
+  SpeglaRun ran;
+  ran.status = process.Wait();
+  ran.out = process.out();
+  ran.err = process.err();
+  return ran;
+}
+
 // The port in `spegla serve`'s "listening on http://127.0.0.1:PORT/" (0 when it never said so).
 inline std::uint16_t ListeningPort(ChildProcess& server, std::chrono::seconds timeout = std::chrono::seconds(60)) {
   static const std::regex kListening(R"(listening on http://127\.0\.0\.1:([0-9]+)/)");
