@@ -5,7 +5,6 @@
 // each identity sequence past the highest id and checks every table's row count before it commits. When
 // anything fails, what the command created in the target is removed again: the target is as it was.
 #include <algorithm>
-#include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -455,17 +454,10 @@ int MigrateCommand(Context& c) {
   try {
     const Summary summary = MoveDatabase(c, from, to);
     if (c.json()) {
-      boost::json::array tables;
-      for (const Table& table : summary.tables)
-        tables.push_back({{"name", table.name}, {"rows", table.copied}});
-      c.out << boost::json::serialize(boost::json::object{{"ok", true},
-                                                          {"from", from},
-                                                          {"to", Database::Redacted(to)},
-                                                          {"schema_version", summary.schema_version},
-                                                          {"tables", std::move(tables)},
-                                                          {"rows", summary.rows},
-                                                          {"seconds", summary.seconds},
-                                                          {"templates", summary.templates}})
+      std::vector<std::pair<std::string, std::int64_t>> tables;
+      for (const Table& table : summary.tables) tables.emplace_back(table.name, table.copied);
+      c.out << MigrateJson(from, Database::Redacted(to), summary.schema_version, tables, summary.rows,
+                           summary.seconds, summary.templates)
             << "\n";
       return kExitOk;
     }

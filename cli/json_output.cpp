@@ -150,4 +150,19 @@ std::string ImportJson(std::int64_t instance, const std::string& form, int occur
   return Text(out);
 }
 
+std::string MigrateJson(const std::string& from, const std::string& to, int schema_version,
+                        const std::vector<std::pair<std::string, std::int64_t>>& tables, std::int64_t rows,
+                        double seconds, const std::string& templates) {
+  json::array list;
+  for (const auto& [name, copied] : tables) list.push_back({{"name", name}, {"rows", copied}});
+  return Text(json::object{{"ok", true},
+                           {"from", from},
+                           {"to", to},
+                           {"schema_version", schema_version},
+                           {"tables", std::move(list)},
+                           {"rows", rows},
+                           {"seconds", seconds},
+                           {"templates", templates}});
+}
+
 }  // namespace spegla::cli

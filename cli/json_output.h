@@ -40,6 +40,11 @@ std::string RenderJson(const std::vector<std::pair<std::string, std::string>>& d
 std::string ImportJson(std::int64_t instance, const std::string& form, int occurrence,
                        const std::vector<std::string>& changed, const std::vector<std::string>& merged,
                        const std::vector<std::string>& missing);
+// spegla migrate: {"ok": true, "from", "to" (its password redacted), "schema_version", "tables": [{"name",
+// "rows"}], "rows", "seconds", "templates"}.
+std::string MigrateJson(const std::string& from, const std::string& to, int schema_version,
+                        const std::vector<std::pair<std::string, std::int64_t>>& tables, std::int64_t rows,
+                        double seconds, const std::string& templates);
 // {"ok": true, key: value...} for commands that only confirm.
 std::string OkJson(const std::vector<std::pair<std::string, std::int64_t>>& numbers = {});
 
