@@ -11,66 +11,6 @@ namespace {
 
 constexpr char32_t kReplacement = 0xFFFD;
 
-// Decodes one UTF-8 character at text[i], advancing i; invalid sequences give U+FFFD and skip one byte.
-char32_t NextCharacter(std::string_view text, std::size_t& i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char first = byte(i);
-  if (first < 0x80) {
-    ++i;
-    return first;
-  }
-  std::size_t length = 0;
-  char32_t c = 0;
-  if ((first & 0xE0) == 0xC0) {
-    length = 2;
-    c = first & 0x1F;
-  } else if ((first & 0xF0) == 0xE0) {
-    length = 3;
-    c = first & 0x0F;
-  } else if ((first & 0xF8) == 0xF0) {
-    length = 4;
-    c = first & 0x07;
-  } else {
-    ++i;
-    return kReplacement;
-  }
-  if (i + length > text.size()) {
-    ++i;
-    return kReplacement;
-  }
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) {
-      ++i;
-      return kReplacement;
-    }
-    c = (c << 6) | (byte(i + k) & 0x3F);
-  }
-  const bool overlong = (length == 2 && c < 0x80) || (length == 3 && c < 0x800) || (length == 4 && c < 0x10000);
-  if (overlong || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-    ++i;
-    return kReplacement;
-  }
-  i += length;
-  return c;
-}
-
-void AppendUtf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
 
 bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
@@ -145,12 +85,12 @@ std::string DecodeCellText(std::string_view text) {
         unsigned low = 0;
         std::from_chars(text.data() + i + 9, text.data() + i + 13, low, 16);
         if (low >= 0xDC00 && low <= 0xDFFF) {
-          AppendUtf8(out, 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00));
+          xlsx::AppendCharacter(0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00), out);
           i += 14;
           continue;
         }
       }
-      AppendUtf8(out, (c >= 0xD800 && c <= 0xDFFF) ? kReplacement : c);
+      xlsx::AppendCharacter((c >= 0xD800 && c <= 0xDFFF) ? kReplacement : c, out);
       i += 7;
     } else {
       out += text[i++];
@@ -166,7 +106,7 @@ std::string GroupSheetName(std::string_view label, std::vector<std::string>& tak
   // The label's characters that a sheet name may hold, spaces collapsed.
   std::vector<char32_t> name;
   for (std::size_t i = 0; i < label.size();) {
-    char32_t c = NextCharacter(label, i);
+    char32_t c = xlsx::DecodeCharacter(label, i);
     if (c < 0x20 || c == '[' || c == ']' || c == ':' || c == '*' || c == '?' || c == '/' || c == '\\' ||
         c == 0xFFFE || c == 0xFFFF) {
       c = ' ';
@@ -183,7 +123,7 @@ std::string GroupSheetName(std::string_view label, std::vector<std::string>& tak
     for (char32_t c : chars) {
       units += Utf16Units(c);
       if (units > max_units) break;
-      AppendUtf8(out, c);
+      xlsx::AppendCharacter(c, out);
     }
     while (!out.empty() && (out.back() == ' ' || out.back() == '\'')) out.pop_back();
     return out + std::string(suffix);
@@ -201,7 +141,7 @@ std::string GroupSheetName(std::string_view label, std::vector<std::string>& tak
   for (int n = 2; is_taken(candidate); ++n) {
     const std::string suffix = " (" + std::to_string(n) + ")";
     std::vector<char32_t> chars;
-    for (std::size_t i = 0; i < base.size();) chars.push_back(NextCharacter(base, i));
+    for (std::size_t i = 0; i < base.size();) chars.push_back(xlsx::DecodeCharacter(base, i));
     candidate = render(chars, kMaxName - suffix.size(), suffix);
   }
   taken.push_back(candidate);

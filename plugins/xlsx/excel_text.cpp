@@ -5,8 +5,49 @@ namespace {
 
 constexpr char32_t kReplacement = 0xFFFD;
 
-// The code point at text[i], advancing i past it; an invalid sequence is one U+FFFD for its first byte.
-char32_t Decode(std::string_view text, std::size_t& i) {
+
+bool IsHexDigit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// "_xHHHH_" starts at text[i] (the '_').
+bool IsEscapeAt(std::string_view text, std::size_t i) {
+  if (text.size() - i < 7 || text[i] != '_' || text[i + 1] != 'x' || text[i + 6] != '_') return false;
+  for (std::size_t k = i + 2; k < i + 6; ++k) {
+    if (!IsHexDigit(text[k])) return false;
+  }
+  return true;
+}
+
+bool IsValidUtf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t at = i;
+    if (DecodeCharacter(text, i) == kReplacement && text.substr(at, i - at) != "\xEF\xBF\xBD") return false;
+  }
+  return true;
+}
+
+// True when CellText has nothing to change.
+bool IsCellReady(std::string_view text) {
+  if (text.size() > kMaxCellText) return false;  // may be too long: every UTF-16 unit takes a byte or more
+  bool ascii = true;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n') || (c == '_' && IsEscapeAt(text, i))) return false;
+    ascii = ascii && c < 0x80;
+  }
+  if (ascii) return true;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t at = i;
+    const char32_t cp = DecodeCharacter(text, i);
+    if ((cp == kReplacement && text.substr(at, i - at) != "\xEF\xBF\xBD") || cp == 0xFFFE || cp == 0xFFFF) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+char32_t DecodeCharacter(std::string_view text, std::size_t& i) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char c = byte(i);
   if (c < 0x80) {
@@ -45,7 +86,7 @@ char32_t Decode(std::string_view text, std::size_t& i) {
   return cp;
 }
 
-void Encode(char32_t cp, std::string& out) {
+void AppendCharacter(char32_t cp, std::string& out) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
   } else if (cp < 0x800) {
@@ -62,47 +103,6 @@ void Encode(char32_t cp, std::string& out) {
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
 }
-
-bool IsHexDigit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-// "_xHHHH_" starts at text[i] (the '_').
-bool IsEscapeAt(std::string_view text, std::size_t i) {
-  if (text.size() - i < 7 || text[i] != '_' || text[i + 1] != 'x' || text[i + 6] != '_') return false;
-  for (std::size_t k = i + 2; k < i + 6; ++k) {
-    if (!IsHexDigit(text[k])) return false;
-  }
-  return true;
-}
-
-bool IsValidUtf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t at = i;
-    if (Decode(text, i) == kReplacement && text.substr(at, i - at) != "\xEF\xBF\xBD") return false;
-  }
-  return true;
-}
-
-// True when CellText has nothing to change.
-bool IsCellReady(std::string_view text) {
-  if (text.size() > kMaxCellText) return false;  // may be too long: every UTF-16 unit takes a byte or more
-  bool ascii = true;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if ((c < 0x20 && c != '\t' && c != '\n') || (c == '_' && IsEscapeAt(text, i))) return false;
-    ascii = ascii && c < 0x80;
-  }
-  if (ascii) return true;
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t at = i;
-    const char32_t cp = Decode(text, i);
-    if ((cp == kReplacement && text.substr(at, i - at) != "\xEF\xBF\xBD") || cp == 0xFFFE || cp == 0xFFFF) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 std::size_t Utf16Length(std::string_view text) {
   std::size_t units = 0;
@@ -123,7 +123,7 @@ std::string_view CellText(std::string_view text, std::string& scratch, bool* tru
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t before = scratch.size();
     const bool escape = IsEscapeAt(text, i);
-    char32_t cp = Decode(text, i);
+    char32_t cp = DecodeCharacter(text, i);
     if (cp == '\r') {
       if (i < text.size() && text[i] == '\n') ++i;
       cp = '\n';
@@ -132,7 +132,7 @@ std::string_view CellText(std::string_view text, std::string& scratch, bool* tru
     if (escape) {
       scratch += "_x005F_";
     } else {
-      Encode(cp, scratch);
+      AppendCharacter(cp, scratch);
     }
     const std::size_t added = escape ? 7 : (cp >= 0x10000 ? 2 : 1);
     if (units <= room && units + added > room) cut = before;
@@ -172,9 +172,9 @@ std::string SheetNameProblem(std::string_view name) {
 std::string FoldedSheetName(std::string_view name) {
   std::string folded;
   for (std::size_t i = 0; i < name.size();) {
-    char32_t cp = Decode(name, i);
+    char32_t cp = DecodeCharacter(name, i);
     if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)) cp += 0x20;
-    Encode(cp, folded);
+    AppendCharacter(cp, folded);
   }
   return folded;
 }

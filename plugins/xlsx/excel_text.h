@@ -33,6 +33,12 @@ std::string SheetNameProblem(std::string_view name);
 // (so "Översikt" and "ÖVERSIKT" are the same sheet).
 std::string FoldedSheetName(std::string_view name);
 
+// The code point at text[i], advancing i past it; an invalid sequence (a stray byte, an overlong form, a
+// surrogate, a truncated one) is one U+FFFD for its first byte.
+char32_t DecodeCharacter(std::string_view text, std::size_t& i);
+// Appends `cp` as UTF-8.
+void AppendCharacter(char32_t cp, std::string& out);
+
 // The number of UTF-16 code units of valid UTF-8 `text` (what Excel counts as characters).
 std::size_t Utf16Length(std::string_view text);
 
